@@ -1,0 +1,34 @@
+// Two jest projects: `unit` needs no infrastructure; `integration` runs against the real
+// PostgreSQL and Kafka broker that its global setup finds or starts (see libs/testing).
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.base.json' }],
+};
+const moduleNameMapper = {
+  '^@cnfs/deploy$': '<rootDir>/deploy/src',
+  '^@cnfs/([a-z-]+)$': '<rootDir>/libs/$1/src',
+};
+const ignore = ['/node_modules/', '/dist/'];
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testPathIgnorePatterns: ignore,
+      testMatch: ['<rootDir>/{libs,services,deploy,bench}/**/*.spec.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testPathIgnorePatterns: ignore,
+      testMatch: ['<rootDir>/{libs,services,deploy}/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+      testTimeout: 60000,
+    },
+  ],
+};
