@@ -1,7 +1,7 @@
 // Two jest projects: `unit` needs no infrastructure; `integration` runs against the real
 // PostgreSQL and Kafka broker that its global setup finds or starts (see libs/testing).
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.base.json' }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }],
 };
 const moduleNameMapper = {
   '^@cnfs/deploy$': '<rootDir>/deploy/src',
