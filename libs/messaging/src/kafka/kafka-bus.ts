@@ -1,0 +1,167 @@
+import { Admin, Consumer, Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
+import { MessagingLogger, silentLogger } from '../logger';
+import {
+  BatchHandler,
+  IncomingRecord,
+  MessageBus,
+  MessageHeaders,
+  MessagePublisher,
+  OutgoingRecord,
+  Subscription,
+  SubscriptionOptions,
+} from '../ports';
+
+export interface KafkaBusOptions {
+  clientId: string;
+  brokers: string[];
+  logger?: MessagingLogger;
+  /** Consumer session timeout; a consumer silent longer than this loses its partitions. */
+  sessionTimeoutMs?: number;
+}
+
+/** The kafkajs adapter of the messaging port. */
+export class KafkaBus implements MessageBus {
+  private readonly kafka: Kafka;
+  private readonly logger: MessagingLogger;
+  private admin?: Admin;
+  private readonly open = new Set<{ close(): Promise<void> }>();
+
+  constructor(private readonly options: KafkaBusOptions) {
+    this.logger = options.logger ?? silentLogger;
+    const logger = this.logger;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => {
+        const { message, ...fields } = entry.log;
+        const level = entry.level === logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'info';
+        logger[level](`kafkajs ${entry.namespace}: ${message}`, fields);
+      },
+      retry: { initialRetryTime: 200, retries: 8 },
+    });
+  }
+
+  async publisher(): Promise<MessagePublisher> {
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1, // strict order per partition, even on retries
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    const publisher = new KafkaPublisher(producer);
+    const handle = { close: () => producer.disconnect() };
+    this.open.add(handle);
+    return {
+      publish: (records) => publisher.publish(records),
+      close: async () => {
+        this.open.delete(handle);
+        await producer.disconnect();
+      },
+    };
+  }
+
+  async subscribe(options: SubscriptionOptions, handler: BatchHandler): Promise<Subscription> {
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 15000,
+      heartbeatInterval: 1000,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 5, initialRetryTime: 200 },
+    });
+    let resolveReady!: () => void;
+    const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+    consumer.on(consumer.events.GROUP_JOIN, () => resolveReady());
+    await consumer.connect();
+    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        if (batch.messages.length === 0) return;
+        const records: IncomingRecord[] = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key ? m.key.toString('utf8') : null,
+          value: m.value,
+          headers: decodeHeaders(m.headers),
+        }));
+        const lastDone = await handler(records, { heartbeat, isActive: () => isRunning() && !isStale() });
+        if (lastDone === null) return;
+        await options.beforeOffsetCommit?.();
+        // Committed only now: the effects of every record up to lastDone are in the database.
+        await consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastDone) + 1n).toString() },
+        ]);
+      },
+    });
+    const handle = { close: () => consumer.disconnect() };
+    this.open.add(handle);
+    return {
+      ready,
+      stop: async () => {
+        this.open.delete(handle);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async ping(): Promise<void> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    await this.admin.describeCluster();
+  }
+
+  /** Raw access for tooling (topic creation, benchmarks); services use the port. */
+  raw(): Kafka {
+    return this.kafka;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.open].map((h) => h.close()));
+    this.open.clear();
+    await this.admin?.disconnect();
+    this.admin = undefined;
+  }
+}
+
+class KafkaPublisher {
+  constructor(private readonly producer: Producer) {}
+
+  async publish(records: OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    // Group by topic, keeping the records' order inside each topic (and so inside each key).
+    const byTopic = new Map<string, OutgoingRecord[]>();
+    for (const record of records) {
+      const list = byTopic.get(record.topic) ?? [];
+      list.push(record);
+      byTopic.set(record.topic, list);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+      })),
+    });
+  }
+}
+
+function decodeHeaders(headers: Record<string, unknown> | undefined): MessageHeaders {
+  const decoded: MessageHeaders = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined || value === null) continue;
+    const single = Array.isArray(value) ? value[value.length - 1] : value;
+    decoded[name] = Buffer.isBuffer(single) ? single.toString('utf8') : String(single);
+  }
+  return decoded;
+}
+
+export type { Consumer };

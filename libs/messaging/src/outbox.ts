@@ -1,0 +1,41 @@
+import { EventEnvelope } from '@cnfs/contracts';
+import { EntityManager } from 'typeorm';
+import { headersFor } from './headers';
+
+/** Where an event goes: its definition's topic, keyed by aggregate id. */
+export interface OutboxMessage {
+  topic: string;
+  envelope: EventEnvelope;
+}
+
+/**
+ * The transactional outbox. `add` takes the caller's EntityManager, so the event rows are
+ * written in the same database transaction as the state change: rolled back together,
+ * committed together. The relay publishes them afterwards, at least once.
+ * Tables live in the service's own schema (the DataSource's search_path).
+ */
+export class Outbox {
+  async add(manager: EntityManager, ...messages: OutboxMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    if (!manager.queryRunner?.isTransactionActive) {
+      // Writing an event outside a transaction would break the outbox's only promise.
+      throw new Error('Outbox.add must be called inside a database transaction');
+    }
+    const params: unknown[] = [];
+    const rows = messages.map(({ topic, envelope }) => {
+      params.push(envelope.messageId, topic, envelope.aggregateId, envelope.type, JSON.stringify(envelope), JSON.stringify(headersFor(envelope)));
+      const n = params.length;
+      return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}::jsonb, $${n}::jsonb)`;
+    });
+    await manager.query(
+      `INSERT INTO outbox (message_id, topic, message_key, event_type, envelope, headers) VALUES ${rows.join(', ')}`,
+      params,
+    );
+  }
+
+  /** Messages not yet acknowledged by the broker (0 means drained). */
+  async pendingCount(manager: EntityManager): Promise<number> {
+    const [row] = await manager.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
+    return row.n;
+  }
+}
