@@ -1,0 +1,47 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { ServiceConfig } from './config';
+import { JsonLogger } from './json-logger';
+import { ProblemFilter } from './problem';
+import { createValidationPipe } from './validation';
+
+export const API_PREFIX = 'api/v1';
+
+/** Builds the Nest application of a service (routes under /api/v1, problem+json, OpenAPI), not yet listening. */
+export async function createServiceApp(appModule: Type<unknown>, config: ServiceConfig, description = ''): Promise<INestApplication> {
+  const logger = new JsonLogger(config.name);
+  const app = await NestFactory.create(appModule, { logger, bufferLogs: false, bodyParser: true });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    // Every request has a correlation id; events written while serving it carry it on.
+    const id = (request.headers['x-correlation-id'] as string | undefined) ?? randomUUID();
+    request.headers['x-correlation-id'] = id;
+    response.setHeader('x-correlation-id', id);
+    next();
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter(logger));
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(`CNFS platform — ${config.name}`)
+      .setDescription(description)
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup(`${API_PREFIX}/${config.name}/docs`, app, document, { jsonDocumentUrl: `${API_PREFIX}/${config.name}/openapi.json` });
+  return app;
+}
+
+/** Creates and starts a service; SIGTERM/SIGINT close it gracefully (Nest shutdown hooks). */
+export async function runService(appModule: Type<unknown>, config: ServiceConfig, description = ''): Promise<INestApplication> {
+  const app = await createServiceApp(appModule, config, description);
+  await app.listen(config.port, '0.0.0.0');
+  new JsonLogger(config.name).log({ message: 'service started', port: config.port, schema: config.schema });
+  return app;
+}

@@ -1,0 +1,113 @@
+import { Body, Controller, Get, Module, Post } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, IsString, Length, Min, ValidateNested } from 'class-validator';
+import { Type } from 'class-transformer';
+import request from 'supertest';
+import { Roles, signToken } from '@cnfs/auth';
+import { testBrokers, testDatabaseUrl, uniqueName } from '@cnfs/testing';
+import { createServiceApp, loadServiceConfig, PlatformModule, ServiceConfig } from './index';
+
+class ContactDto {
+  @ApiProperty() @IsString() @Length(2, 50) name: string;
+}
+class SampleDto {
+  @ApiProperty() @IsInt() @Min(1) posts: number;
+  @ApiProperty() @ValidateNested() @Type(() => ContactDto) contact: ContactDto;
+}
+
+@Controller('samples')
+class SampleController {
+  @Post()
+  @Roles('anct')
+  create(@Body() body: SampleDto) {
+    return { received: body.posts };
+  }
+  @Get('boom')
+  @Roles('anct')
+  boom(): never {
+    throw new Error('internal detail that must not leak');
+  }
+}
+
+describe('service kit on the real stack', () => {
+  let app: INestApplication;
+  let config: ServiceConfig;
+  let anct: string;
+  let prefecture: string;
+
+  beforeAll(async () => {
+    config = loadServiceConfig('kit-test', { port: 0, schema: uniqueName('kit').replace(/-/g, '_') }, {
+      DATABASE_URL: testDatabaseUrl(),
+      KAFKA_BROKERS: testBrokers().join(','),
+      JWT_SECRET: 'a-test-secret-that-is-long-enough-for-hs256',
+    });
+    @Module({ imports: [PlatformModule.forService({ config })], controllers: [SampleController] })
+    class SampleModule {}
+    app = await createServiceApp(SampleModule, config);
+    await app.init();
+    anct = await signToken({ subject: 'agent', role: 'anct' }, config.jwtSecret, '5m');
+    prefecture = await signToken({ subject: 'pref-59', role: 'prefecture', departments: ['59'] }, config.jwtSecret, '5m');
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('reports database and Kafka up on /health', async () => {
+    const response = await request(app.getHttpServer()).get('/health').expect(200);
+    expect(response.body.checks.database.status).toBe('up');
+    expect(response.body.checks.kafka.status).toBe('up');
+    expect(response.body.outboxPending).toBe(0);
+  });
+
+  it('migrated its schema, outbox and inbox included', async () => {
+    const response = await request(app.getHttpServer()).get('/health').expect(200);
+    expect(response.body.service).toBe('kit-test');
+  });
+
+  it('answers 400 problem+json naming each invalid field, nested ones included', async () => {
+    const response = await request(app.getHttpServer())
+      .post('/api/v1/samples')
+      .set('Authorization', `Bearer ${anct}`)
+      .send({ posts: 0, contact: { name: 'x' }, unexpected: true })
+      .expect(400);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    const fields = response.body.errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['posts', 'contact.name', 'unexpected']));
+    expect(response.body.status).toBe(400);
+  });
+
+  it('answers 400, not 500, to a malformed JSON body', async () => {
+    const response = await request(app.getHttpServer())
+      .post('/api/v1/samples')
+      .set('Authorization', `Bearer ${anct}`)
+      .set('Content-Type', 'application/json')
+      .send('{"posts": ')
+      .expect(400);
+    expect(response.body.detail).toMatch(/not valid JSON/);
+  });
+
+  it('answers 401 without a token and 403 with the wrong role', async () => {
+    await request(app.getHttpServer()).post('/api/v1/samples').send({}).expect(401);
+    const forbidden = await request(app.getHttpServer()).post('/api/v1/samples').set('Authorization', `Bearer ${prefecture}`).send({}).expect(403);
+    expect(forbidden.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('hides internals of unexpected errors behind a 500 problem', async () => {
+    const response = await request(app.getHttpServer()).get('/api/v1/samples/boom').set('Authorization', `Bearer ${anct}`).expect(500);
+    expect(JSON.stringify(response.body)).not.toContain('internal detail');
+  });
+
+  it('serves its OpenAPI document and Prometheus metrics', async () => {
+    const openapi = await request(app.getHttpServer()).get('/api/v1/kit-test/openapi.json').expect(200);
+    expect(Object.keys(openapi.body.paths)).toContain('/api/v1/samples');
+    const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
+    expect(metrics.text).toContain('http_request_duration_seconds');
+  });
+
+  it('echoes or creates a correlation id', async () => {
+    const response = await request(app.getHttpServer()).get('/health').set('x-correlation-id', 'corr-42');
+    expect(response.headers['x-correlation-id']).toBe('corr-42');
+  });
+});
