@@ -1,0 +1,43 @@
+export {
+  ROLES,
+  TRAINING_LOTS,
+  InvalidPrincipalError,
+  isRole,
+  toPrincipal,
+  type Role,
+  type TrainingLot,
+  type Principal,
+  type AnctPrincipal,
+  type PrefecturePrincipal,
+  type BdtPrincipal,
+  type TrainingProviderPrincipal,
+  type StructurePrincipal,
+} from './principal';
+export {
+  TOKEN_ISSUER,
+  TOKEN_AUDIENCE,
+  TOKEN_ALGORITHM,
+  MIN_SECRET_BYTES,
+  DEV_JWT_SECRET,
+  InvalidTokenError,
+  resolveJwtSecret,
+  parseTtl,
+  signToken,
+  verifyToken,
+  type InvalidTokenReason,
+  type SignOptions,
+  type VerifyOptions,
+} from './token';
+export { canAccessDepartment, canAccessStructure, canAccessLot } from './scope';
+export {
+  AuthGuard,
+  AUTH_OPTIONS,
+  IS_PUBLIC_KEY,
+  ROLES_KEY,
+  Public,
+  Roles,
+  CurrentPrincipal,
+  principalFromContext,
+  type AuthOptions,
+  type AuthenticatedRequest,
+} from './guard';
