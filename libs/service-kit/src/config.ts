@@ -1,4 +1,4 @@
-import { DEV_JWT_SECRET } from '@cnfs/auth';
+import { resolveJwtSecret } from '@cnfs/auth';
 
 /** What every service reads from its environment (the launcher and docker-compose set it). */
 export interface ServiceConfig {
@@ -18,6 +18,7 @@ export function loadServiceConfig(name: string, defaults: { port: number; schema
     schema: env.DB_SCHEMA ?? defaults.schema ?? name.replace(/-/g, '_'),
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/cnfs',
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
-    jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
+    // JWT_SECRET, else the local development secret with a warning (refused in production).
+    jwtSecret: resolveJwtSecret(env, (message) => process.stderr.write(`${JSON.stringify({ level: 'warn', service: name, message })}\n`)),
   };
 }

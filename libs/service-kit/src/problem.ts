@@ -76,8 +76,12 @@ export class ProblemFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const body = exception.getResponse();
       if (typeof body === 'object' && body !== null && 'type' in body && 'title' in body) return { ...(body as ProblemDetails) };
-      const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
-      return { type: `https://cnfs.anct.gouv.fr/problems/${status}`, title: TITLES[status] ?? 'Error', status, detail: Array.isArray(detail) ? detail.join('; ') : String(detail) };
+      const raw = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
+      const detail = Array.isArray(raw) ? raw.join('; ') : String(raw);
+      const problem: ProblemDetails = { type: `https://cnfs.anct.gouv.fr/problems/${status}`, title: TITLES[status] ?? 'Error', status, detail };
+      // Nest turns body-parser's SyntaxError (malformed JSON) into a bare BadRequestException.
+      if (status === 400) problem.errors = [{ field: '(body)', message: detail }];
+      return problem;
     }
     // body-parser errors (malformed JSON, body too large) carry a status of their own.
     const status = (exception as { status?: number; statusCode?: number })?.status ?? (exception as { statusCode?: number })?.statusCode;
