@@ -28,6 +28,7 @@ import {
 import { CLOCK, systemClock } from './clock';
 import { ServiceConfig } from './config';
 import { HealthController } from './health';
+import { IdempotencyInterceptor, IdempotencyKeys1764000000001 } from './idempotency';
 import { JsonLogger } from './json-logger';
 import { HttpMetricsMiddleware, Metrics, MetricsController } from './metrics';
 import { DATA_SOURCE, MESSAGE_BUS, OUTBOX, SERVICE_CONFIG } from './tokens';
@@ -118,7 +119,7 @@ export class PlatformModule implements NestModule {
             url: config.databaseUrl,
             schema: config.schema,
             entities: options.entities,
-            migrations: [MessagingTables1764000000000, ...(options.migrations ?? [])],
+            migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...(options.migrations ?? [])],
           }),
       },
       {
@@ -134,12 +135,13 @@ export class PlatformModule implements NestModule {
       ...(options.consumers ?? []),
       Metrics,
       MessagingLifecycle,
+      IdempotencyInterceptor,
     ];
     return {
       module: PlatformModule,
       controllers: [HealthController, MetricsController],
       providers,
-      exports: [SERVICE_CONFIG, DATA_SOURCE, MESSAGE_BUS, OUTBOX, CLOCK, Metrics],
+      exports: [SERVICE_CONFIG, DATA_SOURCE, MESSAGE_BUS, OUTBOX, CLOCK, Metrics, IdempotencyInterceptor],
     };
   }
 

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { Roles, signToken } from '@cnfs/auth';
 import { testBrokers, testDatabaseUrl, uniqueName } from '@cnfs/testing';
 import { DataSource } from 'typeorm';
-import { createServiceApp, DATA_SOURCE, loadServiceConfig, PlatformModule, ServiceConfig } from './index';
+import { createServiceApp, DATA_SOURCE, Idempotent, loadServiceConfig, PlatformModule, ServiceConfig } from './index';
 
 class ContactDto {
   @ApiProperty() @IsString() @Length(2, 50) name: string;
@@ -17,12 +17,21 @@ class SampleDto {
   @ApiProperty() @ValidateNested() @Type(() => ContactDto) contact: ContactDto;
 }
 
+let created = 0;
+
 @Controller('samples')
 class SampleController {
   @Post()
   @Roles('anct')
   create(@Body() body: SampleDto) {
     return { received: body.posts };
+  }
+  @Post('idempotent')
+  @Roles('anct')
+  @Idempotent()
+  createOnce(@Body() body: SampleDto) {
+    created += 1;
+    return { serial: created, posts: body.posts };
   }
   @Get('boom')
   @Roles('anct')
@@ -65,7 +74,7 @@ describe('service kit on the real stack', () => {
   it('migrated its own schema with migrations, outbox and inbox included', async () => {
     const dataSource = app.get<DataSource>(DATA_SOURCE);
     const tables = await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [config.schema]);
-    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['inbox', 'migrations', 'outbox']);
+    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['idempotency_keys', 'inbox', 'migrations', 'outbox']);
   });
 
   it('answers 400 problem+json naming each invalid field, nested ones included', async () => {
@@ -107,6 +116,22 @@ describe('service kit on the real stack', () => {
     expect(Object.keys(openapi.body.paths)).toContain('/api/v1/samples');
     const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
     expect(metrics.text).toContain('http_request_duration_seconds');
+  });
+
+  it('replays the first answer for the same Idempotency-Key and body, 422 for another body', async () => {
+    const post = (body: object, key: string) =>
+      request(app.getHttpServer()).post('/api/v1/samples/idempotent').set('Authorization', `Bearer ${anct}`).set('Idempotency-Key', key).send(body);
+    const first = await post({ posts: 2, contact: { name: 'Awa' } }, 'key-00000001').expect(201);
+    const replay = await post({ contact: { name: 'Awa' }, posts: 2 }, 'key-00000001').expect(201);
+    expect(replay.body).toEqual(first.body);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    const other = await post({ posts: 3, contact: { name: 'Awa' } }, 'key-00000001').expect(422);
+    expect(other.body.errors[0].field).toBe('Idempotency-Key');
+    const fresh = await post({ posts: 2, contact: { name: 'Awa' } }, 'key-00000002').expect(201);
+    expect(fresh.body.serial).toBe(first.body.serial + 1);
+    // A failed request frees its key: the corrected retry runs.
+    await post({ posts: 0, contact: { name: 'Awa' } }, 'key-00000003').expect(400);
+    await post({ posts: 1, contact: { name: 'Awa' } }, 'key-00000003').expect(201);
   });
 
   it('echoes or creates a correlation id', async () => {
