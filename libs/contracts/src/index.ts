@@ -8,3 +8,4 @@ export * from './conventions.events';
 export * from './subsidies.events';
 export * from './training.events';
 export * from './lifecycle.events';
+export { EVENT_SAMPLES, sampleContext, systemContext } from './samples';

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { defineEvent } from './event-definition';
-import { calendarDate, id } from './fields';
+import { calendarDate, departmentCode, id } from './fields';
 import { TOPICS } from './topics';
+
+const pathwayHours = z.union([z.literal(105), z.literal(280), z.literal(350), z.literal(420)]);
+const lot = z.number().int().min(1).max(6);
 
 export const TrainingEnrolledV1 = defineEvent({
   type: 'training.TrainingEnrolled',
@@ -12,8 +15,68 @@ export const TrainingEnrolledV1 = defineEvent({
     enrolmentId: id,
     contractId: id,
     conseillerId: id,
-    pathwayHours: z.union([z.literal(105), z.literal(280), z.literal(350), z.literal(420)]),
-    lot: z.number().int().min(1).max(6),
+    structureId: id,
+    departmentCode,
+    /** null for a waiver (DEROGATION): no training, no training cost. */
+    pathwayHours: pathwayHours.nullable(),
+    waiver: z.boolean(),
+    lot,
     startDate: calendarDate,
+  }),
+});
+
+export const TrainingCompletedV1 = defineEvent({
+  type: 'training.TrainingCompleted',
+  version: 1,
+  topic: TOPICS.training,
+  aggregateType: 'Enrolment',
+  payload: z.object({
+    enrolmentId: id,
+    contractId: id,
+    conseillerId: id,
+    structureId: id,
+    departmentCode,
+    lot,
+    hoursAttended: z.number().int().min(0),
+    endDate: calendarDate,
+  }),
+});
+
+export const TrainingAbandonedV1 = defineEvent({
+  type: 'training.TrainingAbandoned',
+  version: 1,
+  topic: TOPICS.training,
+  aggregateType: 'Enrolment',
+  payload: z.object({
+    enrolmentId: id,
+    contractId: id,
+    conseillerId: id,
+    structureId: id,
+    departmentCode,
+    lot,
+    reason: z.string().min(1),
+    /** True when caused by the contract's rupture rather than declared by the provider. */
+    withdrawnByRupture: z.boolean(),
+    endDate: calendarDate,
+  }),
+});
+
+export const CertificationObtainedV1 = defineEvent({
+  type: 'training.CertificationObtained',
+  version: 1,
+  topic: TOPICS.training,
+  aggregateType: 'Certification',
+  payload: z.object({
+    certificationId: id,
+    conseillerId: id,
+    contractId: id.nullable(),
+    structureId: id.nullable(),
+    departmentCode: departmentCode.nullable(),
+    kind: z.enum(['PIX', 'CCP', 'RNCP']),
+    /** PIX only: score in percent (0–100). */
+    pixScorePercent: z.number().min(0).max(100).nullable(),
+    belowThreshold: z.boolean(),
+    obtainedAt: calendarDate,
+    certifier: z.string().min(1),
   }),
 });
