@@ -320,10 +320,12 @@ async function startBroker(
     }
     if (await isKafkaBroker(brokers, 2000)) break;
     if (Date.now() > deadline) {
+      const lastLines = tailFile(files.brokerLog, 40);
       await stop().catch(() => undefined);
       throw new StackError(
-        `The Kafka broker did not accept connections on ${brokers[0]} within ${Math.round((options.startTimeoutMs ?? 90_000) / 1000)} s. ` +
-          `Last lines of ${files.brokerLog}:\n${tailFile(files.brokerLog, 40)}`,
+        `The Kafka broker did not accept connections on ${brokers[0]} within ${((options.startTimeoutMs ?? 90_000) / 1000).toFixed(1)} s ` +
+          `(stopped it). Last lines of ${files.brokerLog}:\n${lastLines}\n` +
+          '  A slow machine? Run again (the data is kept); otherwise the log above tells why it did not start.',
       );
     }
     await sleep(500);
