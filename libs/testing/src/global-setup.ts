@@ -1,3 +1,4 @@
+// eslint-disable-next-line @nx/enforce-module-boundaries -- sources, not dist: see stack.ts
 import { StackError } from '../../../deploy/src/stack/log';
 import { startTestStack, TEST_STACK_KEY } from './stack';
 

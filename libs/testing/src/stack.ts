@@ -1,5 +1,8 @@
 import * as path from 'node:path';
-// Relative imports (not package names): jest loads the global setup without its moduleNameMapper.
+/* eslint-disable @nx/enforce-module-boundaries --
+ * Relative imports on purpose: jest loads globalSetup/globalTeardown with plain Node resolution (no moduleNameMapper),
+ * so `@cnfs/deploy` would load deploy/dist — missing or stale when the sources changed since the last build.
+ * These paths load the TypeScript sources through ts-jest instead. */
 import { ensureKafka, KafkaHandle } from '../../../deploy/src/stack/kafka';
 import { ensurePostgres, PostgresHandle } from '../../../deploy/src/stack/postgres';
 import { dataPath } from '../../../deploy/src/stack/paths';

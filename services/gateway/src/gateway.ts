@@ -40,7 +40,7 @@ export function createGateway(options: GatewayOptions): http.Server {
     const correlationId = correlationIdOf(req);
     res.setHeader(CORRELATION_HEADER, correlationId);
     const target = parseTarget(req.url);
-    let upstreamName: string | undefined;
+    const routed: { upstream?: string } = {};
     res.once('finish', () =>
       log({
         level: res.statusCode >= 500 ? 'warn' : 'info',
@@ -48,7 +48,7 @@ export function createGateway(options: GatewayOptions): http.Server {
         method: req.method,
         path: target?.path ?? req.url,
         status: res.statusCode,
-        upstream: upstreamName,
+        upstream: routed.upstream,
         durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n),
         correlationId,
       }),
@@ -76,7 +76,7 @@ export function createGateway(options: GatewayOptions): http.Server {
     if (!upstream) {
       return sendProblem(res, 404, 'Not Found', `No service serves ${target.path}.`, target.path, correlationId);
     }
-    upstreamName = upstream.name;
+    routed.upstream = upstream.name;
     proxy(req, res, upstream, `${target.path}${target.search}`, correlationId, agent, upstreamTimeoutMs, log);
   });
 
