@@ -42,6 +42,8 @@ export interface InboxStats {
   deadLettered: number;
 }
 
+type Outcome = 'processed' | 'duplicates' | 'ignored';
+
 type Decoded = { record: IncomingRecord; envelope: EventEnvelope; handler?: EventHandler } | { record: IncomingRecord; invalid: InvalidEnvelopeError | Error };
 
 /**
@@ -95,7 +97,10 @@ export class InboxConsumer {
       // Fast path: the whole batch in one transaction. Any failure falls back to one by one,
       // which isolates the failing message and gives it its own retry budget.
       try {
-        await this.options.dataSource.transaction((manager) => this.applyAll(decoded as Extract<Decoded, { envelope: EventEnvelope }>[], manager));
+        const tally = await this.options.dataSource.transaction((manager) =>
+          this.applyAll(decoded as Extract<Decoded, { envelope: EventEnvelope }>[], manager),
+        );
+        this.count(tally);
         return records[records.length - 1].offset;
       } catch (error) {
         this.logger.warn('batch failed; processing its messages one by one', { consumer: this.options.name, error: String(error) });
@@ -110,15 +115,19 @@ export class InboxConsumer {
     return lastDone;
   }
 
-  private async applyAll(items: Extract<Decoded, { envelope: EventEnvelope }>[], manager: EntityManager): Promise<void> {
+  private async applyAll(items: Extract<Decoded, { envelope: EventEnvelope }>[], manager: EntityManager): Promise<Outcome[]> {
     const fresh = await this.claim(manager, items);
+    const outcomes: Outcome[] = [];
     for (const item of items) {
-      if (!fresh.delete(item.envelope.messageId)) {
-        this.stats.duplicates += 1;
-        continue;
-      }
-      await this.apply(item, manager);
+      // delete(): a message twice in the same batch has one effect too.
+      outcomes.push(fresh.delete(item.envelope.messageId) ? await this.apply(item, manager) : 'duplicates');
     }
+    return outcomes;
+  }
+
+  /** Counted only once the transaction committed. */
+  private count(outcomes: Outcome[]): void {
+    for (const outcome of outcomes) this.stats[outcome] += 1;
   }
 
   private async processOne(item: Decoded, context: BatchContext): Promise<void> {
@@ -129,14 +138,7 @@ export class InboxConsumer {
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       try {
-        await this.options.dataSource.transaction(async (manager) => {
-          const fresh = await this.claim(manager, [item]);
-          if (fresh.size === 0) {
-            this.stats.duplicates += 1;
-            return;
-          }
-          await this.apply(item, manager);
-        });
+        this.count(await this.options.dataSource.transaction((manager) => this.applyAll([item], manager)));
         return;
       } catch (error) {
         lastError = error;
@@ -175,13 +177,10 @@ export class InboxConsumer {
     return new Set(rows.map((r) => r.message_id));
   }
 
-  private async apply(item: { envelope: EventEnvelope; record: IncomingRecord; handler?: EventHandler }, manager: EntityManager): Promise<void> {
-    if (!item.handler) {
-      this.stats.ignored += 1;
-      return;
-    }
+  private async apply(item: { envelope: EventEnvelope; record: IncomingRecord; handler?: EventHandler }, manager: EntityManager): Promise<Outcome> {
+    if (!item.handler) return 'ignored';
     await item.handler(item.envelope, { manager, outbox: this.outbox, record: item.record });
-    this.stats.processed += 1;
+    return 'processed';
   }
 
   private decode(record: IncomingRecord): Decoded {

@@ -11,11 +11,12 @@ export class MessagingTables1764000000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE outbox (
         id bigserial PRIMARY KEY,
-        message_id uuid NOT NULL UNIQUE,
+        message_id uuid NOT NULL,
         topic text NOT NULL,
         message_key text NOT NULL,
         event_type text NOT NULL,
-        envelope jsonb NOT NULL,
+        -- the exact bytes published (JSON text, not jsonb: no re-encoding on the hot path)
+        envelope text NOT NULL,
         headers jsonb NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         published_at timestamptz

@@ -58,7 +58,7 @@ export class OutboxRelay {
       if (!locked) return 0;
       const rows: { id: string; topic: string; message_key: string; value: string; headers: Record<string, string> }[] =
         await manager.query(
-          `SELECT id, topic, message_key, envelope::text AS value, headers FROM outbox
+          `SELECT id, topic, message_key, envelope AS value, headers FROM outbox
             WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [this.batchSize],
         );

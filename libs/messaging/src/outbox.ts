@@ -25,7 +25,7 @@ export class Outbox {
     const rows = messages.map(({ topic, envelope }) => {
       params.push(envelope.messageId, topic, envelope.aggregateId, envelope.type, JSON.stringify(envelope), JSON.stringify(headersFor(envelope)));
       const n = params.length;
-      return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}::jsonb, $${n}::jsonb)`;
+      return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
     });
     await manager.query(
       `INSERT INTO outbox (message_id, topic, message_key, event_type, envelope, headers) VALUES ${rows.join(', ')}`,

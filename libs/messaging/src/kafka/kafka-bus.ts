@@ -79,8 +79,8 @@ export class KafkaBus implements MessageBus {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (batch.messages.length === 0) return;
         const records: IncomingRecord[] = batch.messages.map((m) => ({
           topic: batch.topic,
@@ -92,6 +92,8 @@ export class KafkaBus implements MessageBus {
         }));
         const lastDone = await handler(records, { heartbeat, isActive: () => isRunning() && !isStale() });
         if (lastDone === null) return;
+        // Tells kafkajs where to fetch next; without it the same batch would be fetched again.
+        resolveOffset(lastDone);
         await options.beforeOffsetCommit?.();
         // Committed only now: the effects of every record up to lastDone are in the database.
         await consumer.commitOffsets([
