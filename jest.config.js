@@ -10,6 +10,7 @@ const moduleNameMapper = {
 const ignore = ['/node_modules/', '/dist/'];
 
 module.exports = {
+  reporters: ['default', '<rootDir>/deploy/ci/plain-summary-reporter.js'],
   projects: [
     {
       displayName: 'unit',
