@@ -6,4 +6,4 @@ export { isPortFree, isPortAnswering } from './stack/ports';
 export { repoRoot, dataPath } from './stack/paths';
 export { StackError } from './stack/log';
 export type { Log } from './stack/log';
-export { LOCAL_DEV_JWT_SECRET, PLATFORM_PORTS, TEST_PORTS } from './config';
+export { PLATFORM_PORTS, TEST_PORTS } from './config';

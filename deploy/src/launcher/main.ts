@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEV_JWT_SECRET } from '@cnfs/auth';
 import { allPlatformTopics } from '@cnfs/contracts';
-import { LOCAL_DEV_JWT_SECRET, PLATFORM_PORTS } from '../config';
+import { PLATFORM_PORTS } from '../config';
 import { ensureKafka, KafkaHandle } from '../stack/kafka';
 import { consoleLog, StackError } from '../stack/log';
 import { isPortFree, whoHoldsPortHint } from '../stack/ports';
@@ -15,7 +16,7 @@ import { GATEWAY, SERVICES, ServiceDefinition, upstreamEnvVar } from './services
  * then the gateway on http://localhost:3000. Ctrl-C or SIGTERM stops everything this run started, in order.
  *
  * Environment: DATABASE_URL and KAFKA_BROKERS use existing infrastructure; JWT_SECRET overrides the local dev
- * secret; CNFS_SERVICES=a,b runs only those services (empty: none, only the stack and the gateway).
+ * secret (DEV_JWT_SECRET of @cnfs/auth, the one `npm run token` signs with); CNFS_SERVICES=a,b runs only those services (empty: none, only the stack and the gateway).
  */
 
 const log = consoleLog('launcher');
@@ -46,7 +47,7 @@ class Launcher {
       ...process.env,
       DATABASE_URL: this.postgres.url,
       KAFKA_BROKERS: this.kafka.brokers.join(','),
-      JWT_SECRET: process.env.JWT_SECRET || LOCAL_DEV_JWT_SECRET,
+      JWT_SECRET: process.env.JWT_SECRET || DEV_JWT_SECRET,
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
     };
 
