@@ -15,6 +15,11 @@ export interface ServiceDefinition {
 
 export const SERVICES: readonly ServiceDefinition[] = [
   { name: 'structures', entry: 'services/structures/dist/main.js', port: 3101 },
+  { name: 'conventions', entry: 'services/conventions/dist/main.js', port: 3102 },
+  { name: 'subsidies', entry: 'services/subsidies/dist/main.js', port: 3103 },
+  { name: 'training', entry: 'services/training/dist/main.js', port: 3104 },
+  { name: 'lifecycle', entry: 'services/lifecycle/dist/main.js', port: 3105 },
+  { name: 'audit', entry: 'services/audit/dist/main.js', port: 3106 },
 ];
 
 export const GATEWAY: ServiceDefinition = { name: 'gateway', entry: 'services/gateway/dist/main.js', port: PLATFORM_PORTS.gateway };

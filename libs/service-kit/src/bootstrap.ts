@@ -34,7 +34,8 @@ export async function createServiceApp(appModule: Type<unknown>, config: Service
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup(`${API_PREFIX}/${config.name}/docs`, app, document, { jsonDocumentUrl: `${API_PREFIX}/${config.name}/openapi.json` });
+  // Under /api/v1/docs/<service>, so the gateway routes each service's document to it.
+  SwaggerModule.setup(`${API_PREFIX}/docs/${config.name}`, app, document, { jsonDocumentUrl: `${API_PREFIX}/docs/${config.name}/openapi.json` });
   return app;
 }
 

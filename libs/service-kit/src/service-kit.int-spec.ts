@@ -112,7 +112,7 @@ describe('service kit on the real stack', () => {
   });
 
   it('serves its OpenAPI document and Prometheus metrics', async () => {
-    const openapi = await request(app.getHttpServer()).get('/api/v1/kit-test/openapi.json').expect(200);
+    const openapi = await request(app.getHttpServer()).get('/api/v1/docs/kit-test/openapi.json').expect(200);
     expect(Object.keys(openapi.body.paths)).toContain('/api/v1/samples');
     const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
     expect(metrics.text).toContain('http_request_duration_seconds');

@@ -28,6 +28,16 @@ describe('gateway route table', () => {
     expect(match('/api/v1/conventions/amendments/3')).toBe('amendments');
   });
 
+  it('matches a one-segment wildcard, exact segments winning at equal length', () => {
+    const platform = resolveUpstreams({});
+    const on = (path: string) => matchRoute(path, platform)?.name;
+    expect(on('/api/v1/contracts/k-1')).toBe('conventions');
+    expect(on('/api/v1/contracts/k-1/ruptures')).toBe('conventions');
+    expect(on('/api/v1/contracts/k-1/lifecycle')).toBe('lifecycle');
+    expect(on('/api/v1/contracts')).toBe('conventions');
+    expect(on('/api/v1/docs/subsidies/openapi.json')).toBe('subsidies');
+  });
+
   it('normalises a trailing slash in the table', () => {
     expect(upstreams[1].prefixes).toEqual(['/api/v1/conventions', '/api/v1/conventions']);
   });

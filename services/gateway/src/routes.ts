@@ -12,7 +12,27 @@ export interface RouteDefinition {
 }
 
 export const ROUTES: readonly RouteDefinition[] = [
-  { name: 'structures', prefixes: ['/api/v1/structures'], defaultUrl: 'http://127.0.0.1:3101' },
+  { name: 'structures', prefixes: ['/api/v1/structures', '/api/v1/docs/structures'], defaultUrl: 'http://127.0.0.1:3101' },
+  {
+    name: 'conventions',
+    prefixes: ['/api/v1/conventions', '/api/v1/amendments', '/api/v1/posts', '/api/v1/contracts', '/api/v1/docs/conventions'],
+    defaultUrl: 'http://127.0.0.1:3102',
+  },
+  {
+    name: 'subsidies',
+    prefixes: [
+      '/api/v1/subsidy-rules', '/api/v1/budget-envelopes', '/api/v1/commitments', '/api/v1/tranches', '/api/v1/payment-orders',
+      '/api/v1/ledger', '/api/v1/reconciliations', '/api/v1/programme-costs', '/api/v1/docs/subsidies',
+    ],
+    defaultUrl: 'http://127.0.0.1:3103',
+  },
+  { name: 'training', prefixes: ['/api/v1/training', '/api/v1/certifications', '/api/v1/docs/training'], defaultUrl: 'http://127.0.0.1:3104' },
+  {
+    name: 'lifecycle',
+    prefixes: ['/api/v1/contracts/*/lifecycle', '/api/v1/lifecycle', '/api/v1/renewals', '/api/v1/docs/lifecycle'],
+    defaultUrl: 'http://127.0.0.1:3105',
+  },
+  { name: 'audit', prefixes: ['/api/v1/audit', '/api/v1/docs/audit'], defaultUrl: 'http://127.0.0.1:3106' },
 ];
 
 export interface Upstream {
@@ -45,17 +65,22 @@ function normalizePrefix(prefix: string): string {
 
 /**
  * The upstream serving `path` (no query string), or undefined. Prefixes match whole segments only
- * (`/api/v1/structures` does not match `/api/v1/structuresX`); the longest matching prefix wins.
+ * (`/api/v1/structures` does not match `/api/v1/structuresX`); a `*` segment matches any one segment
+ * (e.g. contracts, then any id, then lifecycle); the prefix with the most segments wins.
  */
 export function matchRoute<T extends { prefixes: string[] }>(path: string, upstreams: readonly T[]): T | undefined {
+  const segments = path.split('/').filter(Boolean);
   let best: T | undefined;
   let bestLength = -1;
   for (const upstream of upstreams) {
     for (const prefix of upstream.prefixes) {
-      const matches = prefix === '/' || path === prefix || path.startsWith(`${prefix}/`);
-      if (matches && prefix.length > bestLength) {
+      const wanted = prefix.split('/').filter(Boolean);
+      const matches = wanted.length <= segments.length && wanted.every((segment, i) => segment === '*' || segment === segments[i]);
+      // Exact segments beat a wildcard at equal length.
+      const length = wanted.length * 2 - wanted.filter((s) => s === '*').length;
+      if (matches && length > bestLength) {
         best = upstream;
-        bestLength = prefix.length;
+        bestLength = length;
       }
     }
   }

@@ -35,6 +35,9 @@ export class KafkaBus implements MessageBus {
       logLevel: logLevel.WARN,
       logCreator: () => (entry: LogEntry) => {
         const { message, ...fields } = entry.log;
+        // Our producer's retries are bounded on purpose (the relay retries the batch); a resend after a
+        // give-up may duplicate a message, which every consumer's inbox absorbs. Nothing to warn about.
+        if (message.startsWith('Limiting retries for the idempotent producer')) return;
         const level = entry.level === logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'info';
         logger[level](`kafkajs ${entry.namespace}: ${message}`, fields);
       },
