@@ -9,3 +9,6 @@ export * from './health';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './idempotency';
+export * from './event-context';
+export * from './pagination';
+export * from './csv';

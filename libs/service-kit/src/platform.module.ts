@@ -25,7 +25,7 @@ import {
   Outbox,
   OutboxRelay,
 } from '@cnfs/messaging';
-import { CLOCK, systemClock } from './clock';
+import { Clock, CLOCK, systemClock } from './clock';
 import { ServiceConfig } from './config';
 import { HealthController } from './health';
 import { IdempotencyInterceptor, IdempotencyKeys1764000000001 } from './idempotency';
@@ -47,6 +47,8 @@ export interface PlatformModuleOptions {
   /** The service's migrations; the outbox/inbox tables are added in front. */
   migrations?: Function[];
   consumers?: Type<EventConsumer>[];
+  /** Defaults to the system clock; tests and the simulation pass a ManualClock. */
+  clock?: Clock;
 }
 
 const CONSUMER_TYPES = Symbol('CONSUMER_TYPES');
@@ -128,7 +130,7 @@ export class PlatformModule implements NestModule {
           new KafkaBus({ clientId: config.name, brokers: config.kafkaBrokers, logger: new JsonLogger(config.name).asMessagingLogger('kafka') }),
       },
       { provide: OUTBOX, useValue: new Outbox() },
-      { provide: CLOCK, useValue: systemClock },
+      { provide: CLOCK, useValue: options.clock ?? systemClock },
       { provide: AUTH_OPTIONS, useValue: { secret: config.jwtSecret } },
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: CONSUMER_TYPES, useValue: options.consumers ?? [] },

@@ -1,0 +1,56 @@
+import { parseEnvelope, StructureRegisteredV1, EVENT_SAMPLES } from '@cnfs/contracts';
+import { ManualClock } from './clock';
+import { csvField, csvLine, pagesOf } from './csv';
+import { actorOf, commandContext, reactionContext } from './event-context';
+import { canonicalJson } from './idempotency';
+import { pageWindow } from './pagination';
+
+describe('csv', () => {
+  it('quotes separators, quotes and line breaks, and defuses formulas', () => {
+    expect(csvField('Lille')).toBe('Lille');
+    expect(csvField('Saint-Denis, La Réunion')).toBe('"Saint-Denis, La Réunion"');
+    expect(csvField('dit "le grand"')).toBe('"dit ""le grand"""');
+    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvField(-12)).toBe('-12');
+    expect(csvField(null)).toBe('');
+    expect(csvLine([{ header: 'a', value: (r: number[]) => r[0] }, { header: 'b', value: (r: number[]) => r[1] }], [1, 2])).toBe('1,2\r\n');
+  });
+
+  it('pages through a query until a short page', async () => {
+    const data = Array.from({ length: 2500 }, (_, i) => i);
+    const seen: number[] = [];
+    for await (const row of pagesOf(async (limit, offset) => data.slice(offset, offset + limit), 1000)) seen.push(row);
+    expect(seen).toEqual(data);
+  });
+});
+
+describe('event contexts', () => {
+  const clock = new ManualClock(new Date('2022-12-01T08:00:00Z'));
+
+  it('carries the token scope of the actor', () => {
+    expect(actorOf({ subject: 'p', role: 'prefecture', departments: ['971'] })).toEqual({ kind: 'user', subject: 'p', role: 'prefecture', departments: ['971'] });
+    expect(actorOf({ subject: 't', role: 'training_provider', lot: 2 })).toEqual({ kind: 'user', subject: 't', role: 'training_provider', lot: 2 });
+  });
+
+  it('gives commands the request correlation id and reason, and produces a valid envelope', () => {
+    const context = commandContext({ subject: 'a', role: 'anct' }, clock, { headers: { 'x-correlation-id': 'req-1' } }, 'coselec 12');
+    const sample = EVENT_SAMPLES.find((e) => StructureRegisteredV1.is(e))!;
+    const envelope = StructureRegisteredV1.create('s-9', sample.payload as never, context);
+    expect(parseEnvelope(envelope)).toMatchObject({ correlationId: 'req-1', reason: 'coselec 12', occurredAt: '2022-12-01T08:00:00.000Z' });
+  });
+
+  it('chains reactions to their cause', () => {
+    const cause = EVENT_SAMPLES[0];
+    expect(reactionContext(cause, clock, 'read-model')).toMatchObject({ correlationId: cause.correlationId, causationId: cause.messageId, actor: { kind: 'system', job: 'read-model' } });
+  });
+});
+
+describe('small helpers', () => {
+  it('hashes bodies independently of key order', () => {
+    expect(canonicalJson({ b: 1, a: [{ y: 2, x: 1 }] })).toBe(canonicalJson({ a: [{ x: 1, y: 2 }], b: 1 }));
+  });
+  it('turns page queries into windows', () => {
+    expect(pageWindow({})).toEqual({ limit: 50, offset: 0, page: 1, pageSize: 50 });
+    expect(pageWindow({ page: 3, pageSize: 20 })).toEqual({ limit: 20, offset: 40, page: 3, pageSize: 20 });
+  });
+});
