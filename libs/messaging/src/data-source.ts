@@ -1,4 +1,9 @@
+import { types } from 'pg';
 import { DataSource, MixedList } from 'typeorm';
+
+// Calendar dates (contracts, conventions) stay 'YYYY-MM-DD' strings: a JS Date would put them at a
+// time zone's midnight and shift them by a day somewhere.
+types.setTypeParser(types.builtins.DATE, (value: string) => value);
 
 export interface ServiceDataSourceOptions {
   url: string;
