@@ -22,6 +22,8 @@ export const TrainingEnrolledV1 = defineEvent({
     waiver: z.boolean(),
     lot,
     startDate: calendarDate,
+    /** Added (optional, compatible): the version of the training reference data (pathways, lots) applied. */
+    referenceVersion: z.string().min(1).optional(),
   }),
 });
 
@@ -39,6 +41,8 @@ export const TrainingCompletedV1 = defineEvent({
     lot,
     hoursAttended: z.number().int().min(0),
     endDate: calendarDate,
+    /** Added (optional, compatible): the pathway completed. */
+    pathwayHours: pathwayHours.optional(),
   }),
 });
 
@@ -58,6 +62,9 @@ export const TrainingAbandonedV1 = defineEvent({
     /** True when caused by the contract's rupture rather than declared by the provider. */
     withdrawnByRupture: z.boolean(),
     endDate: calendarDate,
+    /** Added (optional, compatible): the pathway abandoned and the hours attended until then. */
+    pathwayHours: pathwayHours.optional(),
+    hoursAttended: z.number().int().min(0).optional(),
   }),
 });
 
@@ -78,5 +85,11 @@ export const CertificationObtainedV1 = defineEvent({
     belowThreshold: z.boolean(),
     obtainedAt: calendarDate,
     certifier: z.string().min(1),
+    /** Added (optional, compatible): CCP only, the blocks obtained (codes of the training reference, e.g. CCP1). */
+    ccpBlocks: z.array(z.string().min(1)).optional(),
+    /** Added (optional, compatible): PIX only, the recruiter's threshold the score was compared with. */
+    thresholdPercent: z.number().min(0).max(100).nullable().optional(),
+    /** Added (optional, compatible): the lot that presented the conseiller, null when recorded by ANCT outside a training. */
+    lot: lot.nullable().optional(),
   }),
 });
