@@ -7,3 +7,4 @@ export * from './inbox-consumer';
 export * from './migrations';
 export * from './data-source';
 export * from './kafka/kafka-bus';
+export * from './deadlines';
