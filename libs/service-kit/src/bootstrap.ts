@@ -14,7 +14,7 @@ export const API_PREFIX = 'api/v1';
 export async function createServiceApp(appModule: Type<unknown>, config: ServiceConfig, description = ''): Promise<INestApplication> {
   const logger = new JsonLogger(config.name);
   const app = await NestFactory.create(appModule, { logger, bufferLogs: false, bodyParser: true });
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics', 'clock'] });
   app.use((request: Request, response: Response, next: NextFunction) => {
     // Every request has a correlation id; events written while serving it carry it on.
     const id = (request.headers['x-correlation-id'] as string | undefined) ?? randomUUID();

@@ -1,5 +1,5 @@
 import { parseEnvelope, StructureRegisteredV1, EVENT_SAMPLES } from '@cnfs/contracts';
-import { ManualClock } from './clock';
+import { clockFromEnv, ManualClock, systemClock } from './clock';
 import { csvField, csvLine, pagesOf } from './csv';
 import { actorOf, commandContext, reactionContext } from './event-context';
 import { canonicalJson } from './idempotency';
@@ -52,5 +52,22 @@ describe('small helpers', () => {
   it('turns page queries into windows', () => {
     expect(pageWindow({})).toEqual({ limit: 50, offset: 0, page: 1, pageSize: 50 });
     expect(pageWindow({ page: 3, pageSize: 20 })).toEqual({ limit: 20, offset: 40, page: 3, pageSize: 20 });
+  });
+});
+
+describe('clocks', () => {
+  it('moves a manual clock forward only, and tells its listeners', () => {
+    const clock = new ManualClock(new Date('2022-01-01T00:00:00Z'));
+    const seen: string[] = [];
+    clock.onChange((now) => seen.push(now.toISOString()));
+    clock.advance(86_400_000);
+    expect(clock.now().toISOString()).toBe('2022-01-02T00:00:00.000Z');
+    expect(() => clock.set(new Date('2021-12-31T00:00:00Z'))).toThrow(/cannot go back/);
+    expect(seen).toEqual(['2022-01-02T00:00:00.000Z']);
+  });
+  it('is the system clock unless CNFS_CLOCK=manual, never manual in production', () => {
+    expect(clockFromEnv({})).toBe(systemClock);
+    expect((clockFromEnv({ CNFS_CLOCK: 'manual', CNFS_CLOCK_START: '2020-11-01' }) as ManualClock).now().toISOString()).toBe('2020-11-01T00:00:00.000Z');
+    expect(() => clockFromEnv({ CNFS_CLOCK: 'manual', NODE_ENV: 'production' })).toThrow(/refused/);
   });
 });

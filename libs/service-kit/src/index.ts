@@ -12,3 +12,4 @@ export * from './idempotency';
 export * from './event-context';
 export * from './pagination';
 export * from './csv';
+export * from './clock.controller';

@@ -25,7 +25,8 @@ import {
   Outbox,
   OutboxRelay,
 } from '@cnfs/messaging';
-import { Clock, CLOCK, systemClock } from './clock';
+import { Clock, CLOCK, clockFromEnv } from './clock';
+import { ClockController } from './clock.controller';
 import { ServiceConfig } from './config';
 import { HealthController } from './health';
 import { IdempotencyInterceptor, IdempotencyKeys1764000000001 } from './idempotency';
@@ -47,7 +48,7 @@ export interface PlatformModuleOptions {
   /** The service's migrations; the outbox/inbox tables are added in front. */
   migrations?: Function[];
   consumers?: Type<EventConsumer>[];
-  /** Defaults to the system clock; tests and the simulation pass a ManualClock. */
+  /** Defaults to the system clock (or CNFS_CLOCK=manual); tests pass a ManualClock. */
   clock?: Clock;
 }
 
@@ -130,7 +131,7 @@ export class PlatformModule implements NestModule {
           new KafkaBus({ clientId: config.name, brokers: config.kafkaBrokers, logger: new JsonLogger(config.name).asMessagingLogger('kafka') }),
       },
       { provide: OUTBOX, useValue: new Outbox() },
-      { provide: CLOCK, useValue: options.clock ?? systemClock },
+      { provide: CLOCK, useValue: options.clock ?? clockFromEnv() },
       { provide: AUTH_OPTIONS, useValue: { secret: config.jwtSecret } },
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: CONSUMER_TYPES, useValue: options.consumers ?? [] },
@@ -141,7 +142,7 @@ export class PlatformModule implements NestModule {
     ];
     return {
       module: PlatformModule,
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, ClockController],
       providers,
       exports: [SERVICE_CONFIG, DATA_SOURCE, MESSAGE_BUS, OUTBOX, CLOCK, Metrics, IdempotencyInterceptor],
     };

@@ -134,6 +134,13 @@ describe('service kit on the real stack', () => {
     await post({ posts: 1, contact: { name: 'Awa' } }, 'key-00000003').expect(201);
   });
 
+  it('refuses to move a system clock, and lets only anct read it', async () => {
+    const read = await request(app.getHttpServer()).get('/clock').set('Authorization', `Bearer ${anct}`).expect(200);
+    expect(read.body.manual).toBe(false);
+    await request(app.getHttpServer()).put('/clock').set('Authorization', `Bearer ${anct}`).send({ now: '2030-01-01T00:00:00Z' }).expect(409);
+    await request(app.getHttpServer()).get('/clock').set('Authorization', `Bearer ${prefecture}`).expect(403);
+  });
+
   it('echoes or creates a correlation id', async () => {
     const response = await request(app.getHttpServer()).get('/health').set('x-correlation-id', 'corr-42');
     expect(response.headers['x-correlation-id']).toBe('corr-42');
