@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { runService } from '@cnfs/service-kit';
-import { config, AuditModule } from './app.module';
+import { loadServiceConfig, runService } from '@cnfs/service-kit';
+import { AUDIT_DESCRIPTION, auditApplication } from './app.module';
 
-void runService(AuditModule, config);
+const config = loadServiceConfig('audit', { port: 3106 });
+
+void runService(auditApplication(config), config, AUDIT_DESCRIPTION);

@@ -1,0 +1,3 @@
+export * from './canonical-json';
+export * from './chain';
+export * from './entry-fields';
