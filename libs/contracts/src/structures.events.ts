@@ -61,12 +61,23 @@ export const CoselecDecisionRecordedV1 = defineEvent({
   }),
 });
 
+/**
+ * A structure's status moved: after a committee decision (the envelope's causationId is that
+ * CoselecDecisionRecorded) or set by ANCT (ABANDON, ANNULEE, DOUBLON; the reason is in the envelope).
+ */
 export const StructureStatusChangedV1 = defineEvent({
   type: 'structures.StructureStatusChanged',
   version: 1,
   topic: TOPICS.structures,
   aggregateType: 'Structure',
-  payload: z.object({ structureId: id, departmentCode, from: structureStatus, to: structureStatus }),
+  payload: z.object({
+    structureId: id,
+    departmentCode,
+    from: structureStatus,
+    to: structureStatus,
+    /** Only with `to: 'DOUBLON'`: the structure that is kept (optional field, added compatibly). */
+    duplicateOfId: id.optional(),
+  }),
 });
 
 /** The préfet's opinion on a structure's renewal (phase 2). */

@@ -29,7 +29,7 @@ describe('registration', () => {
 
   it('accepts the real départements, DROM and Corsica included, and refuses others', () => {
     for (const code of ['01', '2A', '2B', '59', '95', '971', '972', '973', '974', '976']) expect(departmentProblem(code)).toBeNull();
-    for (const code of ['00', '20', '96', '99', '970', '975x', '', 'Nord']) expect(departmentProblem(code)).toContain('not a département code');
+    for (const code of ['00', '20', '96', '99', '970', '975x', '', 'Nord', '1', '59 ', ' 59', '59\n', '2 A']) expect(departmentProblem(code)).toContain('not a département code');
     expect(departmentProblem(59)).toContain('must be a string');
     // Overseas collectivities the territory data knows are accepted here; their subsidy rule is the subsidies
     // service's business (it refuses until an operator configures one).

@@ -5,14 +5,18 @@ import { isLegalStatus, isStructureType, LegalStatus, StructureType, typeLegalSt
 
 export const NAME_MAX = 200;
 
+const DEPARTMENT_CODE_FORMAT = /^(\d{2,3}|2[AB])$/i;
+
 /**
  * Null when `code` is a real département of @cnfs/territory (metropolitan, Corsica, DROM, and the
- * overseas collectivities the territory data knows), else the reason. Codes are normalised first
- * ("2a" → "2A", "1" → "01"); the pre-1976 Corsican "20" is refused.
+ * overseas collectivities the territory data knows), else the reason. The code is written as INSEE
+ * does — two or three characters, no blanks — except that "2a"/"2b" are accepted for "2A"/"2B";
+ * the pre-1976 Corsican "20" and a lost leading zero ("1") are refused.
  */
 export function departmentProblem(code: unknown): string | null {
   if (typeof code !== 'string') return 'must be a string (INSEE département code such as "01", "2A", "59" or "974")';
-  return findDepartment(code) ? null : `${JSON.stringify(code)} is not a département code (expected an INSEE code such as "01", "2A", "59" or "974")`;
+  const known = DEPARTMENT_CODE_FORMAT.test(code) && findDepartment(code) !== undefined;
+  return known ? null : `${JSON.stringify(code)} is not a département code (expected an INSEE code such as "01", "2A", "59" or "974")`;
 }
 
 /** The canonical code of a known département. */

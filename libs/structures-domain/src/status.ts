@@ -49,6 +49,10 @@ export function isStructureStatus(value: unknown): value is StructureStatus {
   return typeof value === 'string' && (STRUCTURE_STATUSES as readonly string[]).includes(value);
 }
 
+export function isCoselecOpinion(value: unknown): value is CoselecOpinion {
+  return typeof value === 'string' && (COSELEC_OPINIONS as readonly string[]).includes(value);
+}
+
 export function isAdministrativeStatus(value: unknown): value is AdministrativeStatus {
   return typeof value === 'string' && (ADMINISTRATIVE_STATUSES as readonly string[]).includes(value);
 }

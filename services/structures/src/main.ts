@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { runService } from '@cnfs/service-kit';
-import { config, StructuresModule } from './app.module';
+import { loadServiceConfig, runService } from '@cnfs/service-kit';
+import { structuresAppModule } from './app.module';
 
-void runService(StructuresModule, config, 'Host structures, coselec decisions, post quotas and préfet opinions');
+const config = loadServiceConfig('structures', { port: 3101 });
+
+void runService(structuresAppModule(config), config, 'Host structures, coselec decisions, post quotas and préfet opinions');
