@@ -1,1 +1,2 @@
-// The framework-free domain of the lifecycle context.
+export * from './calendar';
+export * from './saga';
