@@ -18,6 +18,43 @@ const structureAtSignature = z.object({
   zrr: z.boolean(),
 });
 
+/**
+ * A convention was initiated for a structure with a positive coselec quota (phase 1 `CONVENTIONNEMENT_EN_COURS`,
+ * phase 2 `RECONVENTIONNEMENT_INITIE`); no post exists before its validation.
+ */
+export const ConventionRequestedV1 = defineEvent({
+  type: 'conventions.ConventionRequested',
+  version: 1,
+  topic: TOPICS.conventions,
+  aggregateType: 'Convention',
+  payload: z.object({
+    conventionId: id,
+    structureId: id,
+    departmentCode,
+    phase,
+    posts: z.number().int().min(1),
+    startDate: calendarDate,
+    financedUntil: calendarDate,
+    endDate: calendarDate,
+    renewsConventionId: id.nullable(),
+  }),
+});
+
+/** The structure is not interested (`NON_INTERESSE`): the convention is closed before validation, with the reason. */
+export const ConventionDeclinedV1 = defineEvent({
+  type: 'conventions.ConventionDeclined',
+  version: 1,
+  topic: TOPICS.conventions,
+  aggregateType: 'Convention',
+  payload: z.object({
+    conventionId: id,
+    structureId: id,
+    departmentCode,
+    phase,
+    reason: z.string().min(1),
+  }),
+});
+
 export const ConventionValidatedV1 = defineEvent({
   type: 'conventions.ConventionValidated',
   version: 1,
@@ -55,6 +92,42 @@ export const AmendmentValidatedV1 = defineEvent({
     postIds: z.array(id).min(1),
     validatedAt: calendarDate,
     structure: structureAtSignature,
+  }),
+});
+
+/** An amendment was requested (`EN_COURS`); at most one is pending per structure. */
+export const AmendmentRequestedV1 = defineEvent({
+  type: 'conventions.AmendmentRequested',
+  version: 1,
+  topic: TOPICS.conventions,
+  aggregateType: 'Convention',
+  payload: z.object({
+    amendmentId: id,
+    conventionId: id,
+    structureId: id,
+    departmentCode,
+    phase,
+    type: z.enum(['AJOUT', 'RETRAIT']),
+    posts: z.number().int().min(1),
+    /** RETRAIT naming the posts to return; null otherwise. */
+    postIds: z.array(id).min(1).nullable(),
+    reason: z.string().min(1),
+  }),
+});
+
+export const AmendmentRefusedV1 = defineEvent({
+  type: 'conventions.AmendmentRefused',
+  version: 1,
+  topic: TOPICS.conventions,
+  aggregateType: 'Convention',
+  payload: z.object({
+    amendmentId: id,
+    conventionId: id,
+    structureId: id,
+    departmentCode,
+    type: z.enum(['AJOUT', 'RETRAIT']),
+    posts: z.number().int().min(1),
+    reason: z.string().min(1),
   }),
 });
 

@@ -1,9 +1,54 @@
-import { Module } from '@nestjs/common';
-import { loadServiceConfig, PlatformModule } from '@cnfs/service-kit';
+import { DynamicModule, Global, Module, Type } from '@nestjs/common';
+import { Clock, PlatformModule } from '@cnfs/service-kit';
+import { AmendmentsController } from './amendments/amendments.controller';
+import { AmendmentsService } from './amendments/amendments.service';
+import { CONVENTIONS_CONFIG, ConventionsConfig } from './config';
+import { ContractsController } from './contracts/contracts.controller';
+import { ContractsService } from './contracts/contracts.service';
+import { NaturalEndJob } from './contracts/natural-end.job';
+import { ConventionsController } from './conventions/conventions.controller';
+import { ConventionsService } from './conventions/conventions.service';
+import { ENTITIES } from './persistence/entities';
+import { MIGRATIONS } from './persistence/migrations';
+import { PostsController, PostsService } from './posts/posts.controller';
+import { Transactions } from './shared/transactions';
+import { StructuresReadModel } from './structures/structures-read-model';
 
-export const config = loadServiceConfig('conventions', { port: 3102 });
+export const API_DESCRIPTION =
+  'Conventions between the State and host structures (phase 1 and renewal), amendments, conventioned posts, ' +
+  'employment contracts of conseillers numériques, ruptures and natural ends.';
 
-@Module({
-  imports: [PlatformModule.forService({ config, migrations: [] })],
-})
-export class ConventionsModule {}
+/** The service configuration, global so that providers of the platform module (the event consumers) see it too. */
+@Global()
+@Module({})
+class ConventionsConfigModule {
+  static register(config: ConventionsConfig): DynamicModule {
+    return { module: ConventionsConfigModule, providers: [{ provide: CONVENTIONS_CONFIG, useValue: config }], exports: [CONVENTIONS_CONFIG] };
+  }
+}
+
+/**
+ * The conventions service. `forRoot(config, clock?)` builds the application module for a configuration and a clock
+ * (a ManualClock in tests and the simulation; the system clock otherwise).
+ */
+export class ConventionsModule {
+  static forRoot(config: ConventionsConfig, clock?: Clock): Type<unknown> {
+    @Module({
+      imports: [
+        ConventionsConfigModule.register(config),
+        PlatformModule.forService({ config, entities: ENTITIES, migrations: MIGRATIONS, consumers: [StructuresReadModel], clock }),
+      ],
+      controllers: [ConventionsController, AmendmentsController, PostsController, ContractsController],
+      providers: [
+        Transactions,
+        ConventionsService,
+        AmendmentsService,
+        PostsService,
+        ContractsService,
+        NaturalEndJob,
+      ],
+    })
+    class ConventionsAppModule {}
+    return ConventionsAppModule;
+  }
+}

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { runService } from '@cnfs/service-kit';
-import { config, ConventionsModule } from './app.module';
+import { API_DESCRIPTION, ConventionsModule } from './app.module';
+import { loadConventionsConfig } from './config';
 
-void runService(ConventionsModule, config);
+const config = loadConventionsConfig();
+void runService(ConventionsModule.forRoot(config), config, API_DESCRIPTION);
