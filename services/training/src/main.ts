@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { runService } from '@cnfs/service-kit';
-import { config, TrainingModule } from './app.module';
+import { loadServiceConfig, runService } from '@cnfs/service-kit';
+import { SERVICE_DESCRIPTION, TrainingModule } from './app.module';
 
-void runService(TrainingModule, config);
+const config = loadServiceConfig('training', { port: 3104 });
+
+void runService(TrainingModule.app(config), config, SERVICE_DESCRIPTION);
