@@ -34,6 +34,10 @@ function upstream(name: string, seen: Seen[], health: () => number): http.Server
         res.writeHead(status, { 'content-type': 'application/json' });
         return res.end(JSON.stringify({ status: status === 200 ? 'up' : 'down', database: 'up', kafka: 'up' }));
       }
+      if (req.url === `/api/v1/docs/${name}/openapi.json`) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ openapi: '3.0.0', paths: { [`/api/v1/${name}`]: { get: { summary: `list ${name}` } } }, components: { schemas: { [`${name}Dto`]: { type: 'object' } } } }));
+      }
       if (req.url?.startsWith(`/api/v1/${name}/stream`)) {
         // a streamed (chunked) response
         res.writeHead(200, { 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'] });
@@ -174,6 +178,31 @@ describe('gateway against real upstream servers', () => {
     expect(res.json().detail).toContain('training');
     // the other routes of the same gateway keep working
     expect((await call(deadBase, '/api/v1/structures/1')).status).toBe(200);
+  });
+
+  it('serves one OpenAPI document merged from every service', async () => {
+    const response = await call(base, '/api/v1/openapi.json');
+    expect(response.status).toBe(200);
+    const document = response.json();
+    expect(Object.keys(document.paths).sort()).toEqual(['/api/v1/conventions', '/api/v1/structures']);
+    expect(Object.keys(document.components.schemas).sort()).toEqual(['conventionsDto', 'structuresDto']);
+    expect(document['x-clashes']).toBeUndefined();
+  });
+
+  it('fans PUT /api/v1/clock out to every service with the caller token', async () => {
+    const before = seenA.length;
+    const response = await call(base, '/api/v1/clock', { method: 'PUT', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, body: '{"now":"2022-12-01T00:00:00Z"}' });
+    expect(response.status).toBe(200);
+    expect(Object.keys(response.json().services).sort()).toEqual(['conventions', 'structures']);
+    const forwarded = seenA.slice(before).find((s) => s.url === '/clock')!;
+    expect(forwarded).toMatchObject({ method: 'PUT', body: '{"now":"2022-12-01T00:00:00Z"}' });
+    expect(forwarded.headers.authorization).toBe('Bearer t');
+  });
+
+  it('answers 502 on the clock when a service cannot be reached', async () => {
+    const response = await call(deadBase, '/api/v1/clock', { headers: { authorization: 'Bearer t' } });
+    expect(response.status).toBe(502);
+    expect(response.json().services.training.status).toBe(502);
   });
 
   it('aggregates /health: 200 when every upstream is up', async () => {

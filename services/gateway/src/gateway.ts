@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
+import { fanOut, mergeOpenApi } from './fan-out';
 import { matchRoute, parseTarget, Upstream } from './routes';
 
 export type GatewayLog = (entry: Record<string, unknown>) => void;
@@ -71,6 +72,30 @@ export function createGateway(options: GatewayOptions): http.Server {
         });
         res.end(req.method === 'HEAD' ? undefined : payload);
       });
+    }
+    if (target.path === '/api/v1/openapi.json' && req.method === 'GET') {
+      return void fanOut(options.upstreams, agent, {
+        method: 'GET', path: (u) => `/api/v1/docs/${u.name}/openapi.json`, timeoutMs: healthTimeoutMs, correlationId,
+      }).then((answers) => {
+        const documents = answers.filter((a) => a.status === 200 && typeof a.body === 'object').map((a) => ({ name: a.name, document: a.body as object }));
+        sendJson(res, documents.length === answers.length ? 200 : 502, mergeOpenApi(documents));
+      });
+    }
+    if (target.path === '/api/v1/clock') {
+      // The platform's time, read or moved on every service at once (simulation; services refuse unless CNFS_CLOCK=manual).
+      return void readBody(req).then((body) =>
+        fanOut(options.upstreams, agent, {
+          method: req.method ?? 'GET',
+          path: () => '/clock',
+          headers: { authorization: req.headers.authorization ?? '', 'content-type': 'application/json' },
+          body: req.method === 'PUT' ? body : undefined,
+          timeoutMs: upstreamTimeoutMs,
+          correlationId,
+        }).then((answers) => {
+          const failed = answers.find((a) => a.status >= 300);
+          sendJson(res, failed ? (failed.status >= 500 ? 502 : failed.status) : 200, { services: Object.fromEntries(answers.map((a) => [a.name, { status: a.status, body: a.body }])) });
+        }),
+      );
     }
     const upstream = matchRoute(target.path, options.upstreams);
     if (!upstream) {
@@ -275,5 +300,25 @@ export function shutdownGateway(server: http.Server, graceMs = 10_000): Promise<
       resolve();
     });
     server.closeIdleConnections();
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), 'cache-control': 'no-store' });
+  res.end(payload);
+}
+
+function readBody(req: http.IncomingMessage, limit = 64 * 1024): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) req.destroy(new Error('body too large'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
   });
 }
