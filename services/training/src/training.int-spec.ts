@@ -66,10 +66,12 @@ describe('training service on the real stack', () => {
     });
 
   let contractSeq = 0;
-  async function signContract(overrides: { departmentCode?: string; startDate?: string; endDate?: string | null; structure?: string } = {}) {
+  async function signContract(
+    overrides: { departmentCode?: string; startDate?: string; endDate?: string | null; structure?: string; conseillerId?: string; renews?: string } = {},
+  ) {
     contractSeq += 1;
     const contractId = `k-${run}-${contractSeq}`;
-    const conseillerId = `cn-${run}-${contractSeq}`;
+    const conseillerId = overrides.conseillerId ?? `cn-${run}-${contractSeq}`;
     const envelope = ContractSignedV1.create(
       contractId,
       {
@@ -77,12 +79,15 @@ describe('training service on the real stack', () => {
         departmentCode: overrides.departmentCode ?? '59', legalStatus: 'PUBLIC', contractType: 'CDD',
         startDate: overrides.startDate ?? '2021-04-01', endDate: overrides.endDate === undefined ? '2022-09-30' : overrides.endDate,
         conseiller: { id: conseillerId, firstName: 'Awa', lastName: `Diallo ${contractSeq}`, email: `awa.${contractSeq}.${run}@example.org` },
-        renewsContractId: null,
+        renewsContractId: overrides.renews ?? null,
       },
       { actor: anctActor, occurredAt: new Date('2021-03-20T10:00:00Z') },
     );
     await publisher.publish([{ topic: TOPICS.contracts, key: contractId, value: JSON.stringify(envelope), headers: headersFor(envelope) }]);
-    await eventually(async () => (await http().get(`/api/v1/training/trainees/${conseillerId}`).set(as('anct'))).status === 200);
+    await eventually(async () => {
+      const response = await http().get(`/api/v1/training/trainees/${conseillerId}`).set(as('anct'));
+      return response.status === 200 && response.body.contracts.some((c: { contractId: string }) => c.contractId === contractId);
+    });
     return { contractId, conseillerId };
   }
 
@@ -285,6 +290,14 @@ describe('training service on the real stack', () => {
       await enrol('lot1', enrolBody(contractId, 1, { pathwayHours: 350, startDate: '2021-06-07', positioning: { date: '2021-06-01', result: 'Repositionnement' } })).expect(201);
     });
 
+    it('serialises concurrent enrolments of one conseiller: one succeeds, the other is a 409', async () => {
+      const { contractId } = await signContract();
+      const responses = await Promise.all([enrol('lot3', enrolBody(contractId, 3)), enrol('anct', enrolBody(contractId, 1, { pathwayHours: 105 }))]);
+      expect(responses.map((r) => r.status).sort()).toEqual([201, 409]);
+      const { body } = await http().get(`/api/v1/training/enrolments?conseillerId=${responses[0].body.conseillerId ?? responses[1].body.conseillerId}`).set(as('anct'));
+      expect(body.total).toBe(1);
+    });
+
     it('refuses bad input with 400 problem+json naming the field, writing nothing', async () => {
       const { contractId } = await signContract();
       const before = await counts();
@@ -338,7 +351,7 @@ describe('training service on the real stack', () => {
     });
 
     it('records CCP blocks once and the full RNCP title; another lot cannot certify a conseiller it does not train', async () => {
-      const { conseillerId, contractId } = await signContract();
+      const { contractId } = await signContract();
       await enrol('lot3', enrolBody(contractId, 3)).expect(201);
       const ccp = await http().post('/api/v1/certifications').set(as('lot3'))
         .send({ contractId, kind: 'CCP', ccpBlocks: ['CCP1'], obtainedAt: '2021-06-12', certifier: 'DREETS Hauts-de-France' }).expect(201);
@@ -421,6 +434,25 @@ describe('training service on the real stack', () => {
     });
   });
 
+  describe('next contracts', () => {
+    it('makes a withdrawn conseiller "to be trained" again with a new contract, and keeps a trained one trained after a renewal', async () => {
+      const first = await signContract({ startDate: '2021-04-01' });
+      await rupture(first.contractId, first.conseillerId, '2021-05-15');
+      await eventually(async () => (await http().get(`/api/v1/training/trainees/${first.conseillerId}`).set(as('anct'))).body.status === 'WITHDRAWN');
+      const next = await signContract({ conseillerId: first.conseillerId, startDate: '2021-06-01', structure: otherStructureId });
+      const { body } = await http().get(`/api/v1/training/trainees/${first.conseillerId}`).set(as('anct')).expect(200);
+      expect(body).toMatchObject({ status: 'TO_BE_TRAINED', currentContract: { contractId: next.contractId, structureId: otherStructureId, status: 'ACTIVE' } });
+      expect(body.contracts.map((c: { contractId: string; status: string }) => `${c.contractId}:${c.status}`)).toEqual([`${first.contractId}:RUPTURED`, `${next.contractId}:ACTIVE`]);
+
+      const trained = await signContract({ startDate: '2021-04-01', endDate: '2021-09-30' });
+      const { body: enrolment } = await enrol('lot1', enrolBody(trained.contractId, 1, { pathwayHours: 105 })).expect(201);
+      await http().post(`/api/v1/training/enrolments/${enrolment.enrolmentId}/completion`).set(as('lot1')).send({ outcome: 'COMPLETED', endDate: '2021-06-04', hoursAttended: 105 }).expect(200);
+      const renewal = await signContract({ conseillerId: trained.conseillerId, startDate: '2021-10-01', endDate: null, renews: trained.contractId });
+      const renewed = await http().get(`/api/v1/training/trainees/${trained.conseillerId}`).set(as('anct')).expect(200);
+      expect(renewed.body).toMatchObject({ status: 'TRAINED', currentContract: { contractId: renewal.contractId, endDate: null } });
+    });
+  });
+
   describe('views', () => {
     it('lists conseillers not enrolled N days after their contract started, scoped, as JSON and streamed CSV', async () => {
       const late = await signContract({ startDate: '2021-04-01' });
@@ -476,7 +508,7 @@ describe('training service on the real stack', () => {
       expect(lot3.ongoing).toBeGreaterThanOrEqual(2);
       expect(lot3.label).toBe('Lot 3 — Les Assembleurs, AFPA, SIMPLON');
       const lot1 = body.rows.find((r: { key: string }) => r.key === '1');
-      expect(lot1).toMatchObject({ abandoned: 1, withdrawn: 1, completed: 0, completionRate: 0 });
+      expect(lot1).toMatchObject({ abandoned: 1, withdrawn: 1, completed: 1, completionRate: 0.3333 });
       expect(body.rows.find((r: { key: string }) => r.key === '6')).toMatchObject({ enrolments: 0, completionRate: null });
 
       const own = await http().get('/api/v1/training/views/rates?by=lot').set(as('lot3')).expect(200);
