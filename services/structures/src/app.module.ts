@@ -1,11 +1,12 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { Clock, PlatformModule, ServiceConfig } from '@cnfs/service-kit';
 import { StructuresSchema1764300000000 } from './migrations/1764300000000-structures-schema';
+import { PrefectOpinionOrder1764300000001 } from './migrations/1764300000001-prefect-opinion-order';
 import { StructuresController } from './structures.controller';
 import { StructuresRepository } from './structures.repository';
 import { StructuresService } from './structures.service';
 
-export const STRUCTURES_MIGRATIONS = [StructuresSchema1764300000000];
+export const STRUCTURES_MIGRATIONS = [StructuresSchema1764300000000, PrefectOpinionOrder1764300000001];
 
 /** Host structures, applications, selection-committee decisions, post quotas, préfet opinions. */
 @Module({})

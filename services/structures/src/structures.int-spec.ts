@@ -2,6 +2,7 @@ import request from 'supertest';
 import { HEADER, IncomingRecord, KafkaBus, Subscription } from '@cnfs/messaging';
 import { EventEnvelope, parseEnvelope, TOPICS, validateAgainstCatalog } from '@cnfs/contracts';
 import { testBrokers, uniqueName } from '@cnfs/testing';
+import { effectiveQuota } from '@cnfs/structures-domain';
 import { eventually, Harness, newSiret, registration, startStructures } from './testing/harness';
 
 describe('structures service on the real stack', () => {
@@ -325,6 +326,20 @@ describe('structures service on the real stack', () => {
       expect(history.effectiveQuota.decisionId).toBe(history.items[7].id);
       expect((await get(`/${s.id}`, h.tokens.anct)).body.version).toBe(9);
     });
+  });
+
+  it('keeps, for every structure, the stored quota equal to the rule applied to its whole decision history', async () => {
+    const structures: { id: string; effective_decision_id: string | null; effective_posts: number | null; effective_phase: number | null }[] =
+      await h.db.query(`SELECT id, effective_decision_id, effective_posts, effective_phase FROM structures`);
+    const decisions = await h.db.query(`SELECT * FROM coselec_decisions ORDER BY structure_id, sequence`);
+    expect(decisions.length).toBeGreaterThan(10);
+    for (const s of structures) {
+      const history = decisions
+        .filter((d: { structure_id: string }) => d.structure_id === s.id)
+        .map((d: Record<string, any>) => ({ id: d.id, sequence: d.sequence, opinion: d.opinion, grantedPosts: d.granted_posts, committeeNumber: d.committee_number, decidedAt: d.decided_at, phase: d.phase }));
+      const expected = effectiveQuota(history);
+      expect({ id: s.id, quota: s.effective_decision_id ? { posts: s.effective_posts, phase: s.effective_phase, decisionId: s.effective_decision_id } : null }).toEqual({ id: s.id, quota: expected });
+    }
   });
 
   describe('administrative statuses', () => {

@@ -129,6 +129,28 @@ describe('malformed bodies (property-based, real stack)', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('reads: random query strings and path ids — 200, 400 or 404, never 5xx, nothing written', async () => {
+    const before = await snapshot();
+    const keys = fc.constantFrom('departmentCode', 'status', 'type', 'legalStatus', 'siret', 'qpv', 'zrr', 'page', 'pageSize', 'x', 'status[]', '__proto__');
+    const values = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('59', '2A', 'CREEE', 'true', '1e400', '-1', '0', '%00', '%', '1.5', '21590350100017'));
+    const query = fc.array(fc.tuple(keys, values), { maxLength: 4 }).map((pairs) => pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&'));
+    const id = fc.oneof(fc.uuid(), fc.string({ minLength: 1, maxLength: 40 }).map(encodeURIComponent), fc.constant(validated));
+    const paths = fc.oneof(
+      query.map((q) => `?${q}`),
+      query.map((q) => `/export?${q}`),
+      fc.tuple(id, fc.constantFrom('', '/coselec-decisions', '/prefect-opinions', '/status-changes')).map(([i, sub]) => `/${i}${sub}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(paths, fc.constantFrom(h.tokens.anct, h.tokens.pref13, h.tokens.pref59, h.tokens.bdt), async (path, token) => {
+        const response = await request(h.http).get(`/api/v1/structures${path}`).set('Authorization', `Bearer ${token}`);
+        seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
+        expect([200, 400, 403, 404]).toContain(response.status);
+      }),
+      { numRuns: 300 },
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('coselec decisions and préfet opinions: broken bodies — 4xx, never 5xx, nothing written', async () => {
     const before = await snapshot();
     const decision = () => ({ opinion: 'POSITIF', grantedPosts: 1, committeeNumber: 'COSELEC 13', decidedAt: '2021-03-01', phase: 1 });

@@ -227,7 +227,7 @@ export class StructuresRepository {
   }
 
   async opinionsOf(manager: EntityManager, structureId: string): Promise<StoredOpinion[]> {
-    const rows: Row[] = await manager.query(`SELECT * FROM prefect_opinions WHERE structure_id = $1 ORDER BY given_at, id`, [structureId]);
+    const rows: Row[] = await manager.query(`SELECT * FROM prefect_opinions WHERE structure_id = $1 ORDER BY seq`, [structureId]);
     return rows.map((r) => ({
       id: r.id, structureId: r.structure_id, departmentCode: r.department_code, opinion: r.opinion, comment: r.comment, givenAt: r.given_at, givenBy: r.given_by,
     }));

@@ -330,6 +330,9 @@ export class StructuresService {
   async changeStatus(id: string, dto: StatusChangeDto, principal: Principal, request: RequestLike): Promise<RecordedStatusChangeView> {
     return this.dataSource.transaction(async (manager) => {
       if (!isUuid(id)) throw notFound(`structure ${id}`);
+      if (dto.duplicateOfId !== undefined && dto.status !== 'DOUBLON') {
+        throw badRequest('the request is invalid', [{ field: 'duplicateOfId', message: 'is only accepted with status DOUBLON' }]);
+      }
       const ids = dto.duplicateOfId && dto.duplicateOfId !== id ? [id, dto.duplicateOfId] : [id];
       const locked = await this.repository.lockAll(manager, ids);
       const structure = locked.get(id);

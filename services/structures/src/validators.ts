@@ -23,7 +23,8 @@ function rule(name: string, problem: (value: unknown, object: Record<string, unk
       name,
       validator: {
         validate: (value, args) => problem(value, (args?.object ?? {}) as Record<string, unknown>) === null,
-        defaultMessage: (args) => `${args?.property} ${problem(args?.value, (args?.object ?? {}) as Record<string, unknown>)}`,
+        // The field is named by the problem's `field`; the message says what is wrong with it.
+        defaultMessage: (args) => problem(args?.value, (args?.object ?? {}) as Record<string, unknown>) ?? 'is invalid',
       },
     },
     options,
