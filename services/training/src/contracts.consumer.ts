@@ -57,14 +57,15 @@ export class ContractEventsConsumer implements EventConsumer {
       recorded_at: now,
     });
     if (!inserted) return; // the same contract again (another message id): already known
-    const trainee = await lockTrainee(manager, p.conseiller.id);
-    if (!trainee) {
-      await manager.query(
-        `INSERT INTO trainees (conseiller_id, first_name, last_name, email, current_contract_id, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'TO_BE_TRAINED', $6, $6)`,
-        [p.conseiller.id, p.conseiller.firstName, p.conseiller.lastName, p.conseiller.email, p.contractId, now],
-      );
-    } else {
+    // Two contracts of one conseiller may be consumed concurrently (different partitions): the first
+    // insert wins, the other waits for it and then updates the row under its lock.
+    const created = await manager.query(
+      `INSERT INTO trainees (conseiller_id, first_name, last_name, email, current_contract_id, status, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, 'TO_BE_TRAINED', $6, $6) ON CONFLICT (conseiller_id) DO NOTHING RETURNING conseiller_id`,
+      [p.conseiller.id, p.conseiller.firstName, p.conseiller.lastName, p.conseiller.email, p.contractId, now],
+    );
+    if (created.length === 0) {
+      const trainee = (await lockTrainee(manager, p.conseiller.id))!;
       const current = (await findContract(manager, trainee.current_contract_id))!;
       if (becomesCurrentContract(contractOf(current), { contractId: p.contractId, startDate: p.startDate })) {
         await manager.query(
