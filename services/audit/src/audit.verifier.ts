@@ -36,7 +36,8 @@ export interface VerificationReport {
   verifiedAt: string;
   entries: number;
   aggregates: number;
-  streams: { topic: string; partition: number; entries: number; headHash: string }[];
+  /** Each stream's entry count and head (its last position and hash): keep a report to check later that history did not change. */
+  streams: { topic: string; partition: number; entries: number; headSeq: number; headHash: string }[];
   /** One hash over every stream's head: the same for two trails built from the same topics. */
   rootHash: string;
   brokenLinkCount: number;
@@ -111,7 +112,7 @@ export class AuditVerifier {
         verifiedAt: this.clock.now().toISOString(),
         entries,
         aggregates,
-        streams: streams.map((s) => ({ topic: s.topic, partition: s.partition, entries: s.entries, headHash: s.hash })),
+        streams: streams.map((s) => ({ topic: s.topic, partition: s.partition, entries: s.entries, headSeq: s.seq, headHash: s.hash })),
         rootHash: rootHash(streams),
         brokenLinkCount: brokenCount,
         firstBrokenLink: broken[0] ?? null,
