@@ -197,7 +197,7 @@ export class AmendmentsService {
     if (query.conventionId) qb.andWhere('a.convention_id = :conventionId', { conventionId: query.conventionId });
     if (query.status) qb.andWhere('a.status = :status', { status: query.status });
     if (query.type) qb.andWhere('a.type = :type', { type: query.type });
-    const [rows, total] = await qb.orderBy('a.created_at', 'ASC').addOrderBy('a.id', 'ASC').take(limit).skip(offset).getManyAndCount();
+    const [rows, total] = await qb.orderBy('a.seq', 'ASC').take(limit).skip(offset).getManyAndCount();
     const items: AmendmentView[] = [];
     for (const row of rows) items.push(amendmentView(row, await this.affectedPosts(manager, row.id)));
     return { items, page, pageSize, total };
@@ -247,8 +247,7 @@ export class AmendmentsService {
       .setLock('pessimistic_write')
       .setOnLocked('skip_locked')
       .where(`p.convention_id = :conventionId AND p.status = 'VACANT'`, { conventionId })
-      .orderBy('p.created_at', 'DESC')
-      .addOrderBy('p.id')
+      .orderBy('p.seq', 'DESC')
       .limit(amendment.posts)
       .getMany();
     if (rows.length < amendment.posts) {
@@ -259,7 +258,7 @@ export class AmendmentsService {
 
   private async affectedPosts(manager: EntityManager, amendmentId: string): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(
-      `SELECT id FROM posts WHERE created_by_amendment_id = $1 OR returned_by_amendment_id = $1 ORDER BY created_at, id`,
+      `SELECT id FROM posts WHERE created_by_amendment_id = $1 OR returned_by_amendment_id = $1 ORDER BY seq`,
       [amendmentId],
     );
     return rows.map((r) => r.id);

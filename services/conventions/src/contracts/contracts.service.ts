@@ -322,7 +322,7 @@ export class ContractsService {
     if (query.type) qb.andWhere('k.type = :type', { type: query.type });
     if (query.departmentCode) qb.andWhere('k.department_code = :departmentCode', { departmentCode: query.departmentCode });
     if (query.endsBefore) qb.andWhere('k.end_date <= :endsBefore', { endsBefore: query.endsBefore });
-    return qb.orderBy('k.created_at', 'ASC').addOrderBy('k.id', 'ASC');
+    return qb.orderBy('k.seq', 'ASC');
   }
 
   private async views(rows: ContractRow[]): Promise<ContractView[]> {
@@ -358,7 +358,7 @@ export class ContractsService {
     const rows: { id: string; convention_id: string }[] = await manager.query(
       `SELECT id, convention_id FROM posts
         WHERE convention_id = ANY($1::uuid[]) AND status = 'VACANT'
-        ORDER BY array_position($1::uuid[], convention_id), created_at, id
+        ORDER BY array_position($1::uuid[], convention_id), seq
         LIMIT 1 FOR UPDATE SKIP LOCKED`,
       [conventionIds],
     );

@@ -236,7 +236,7 @@ export class ConventionsService {
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
     if (query.phase) qb.andWhere('c.phase = :phase', { phase: query.phase });
     if (query.departmentCode) qb.andWhere('c.department_code = :departmentCode', { departmentCode: query.departmentCode });
-    const [rows, total] = await qb.orderBy('c.created_at', 'ASC').addOrderBy('c.id', 'ASC').take(limit).skip(offset).getManyAndCount();
+    const [rows, total] = await qb.orderBy('c.seq', 'ASC').take(limit).skip(offset).getManyAndCount();
     const counts = await postCountsOf(manager, rows.map((r) => r.id));
     return { items: rows.map((r) => conventionView(r, counts.get(r.id))), page, pageSize, total };
   }

@@ -51,6 +51,8 @@ export class CoselecDecisionRow {
 @Entity('conventions')
 export class ConventionRow {
   @PrimaryColumn('uuid') id: string;
+  /** Recording order (identity column, never written). */
+  @Column({ type: 'bigint', insert: false, update: false, select: false }) seq: string;
   @Column('text', { name: 'structure_id' }) structureId: string;
   @Column('smallint') phase: 1 | 2;
   @Column('text') status: ConventionStatus;
@@ -77,6 +79,8 @@ export class ConventionRow {
 @Entity('amendments')
 export class AmendmentRow {
   @PrimaryColumn('uuid') id: string;
+  /** Recording order (identity column, never written). */
+  @Column({ type: 'bigint', insert: false, update: false, select: false }) seq: string;
   @Column('uuid', { name: 'convention_id' }) conventionId: string;
   @Column('text', { name: 'structure_id' }) structureId: string;
   @Column('text', { name: 'department_code' }) departmentCode: string;
@@ -96,6 +100,8 @@ export class AmendmentRow {
 @Entity('posts')
 export class PostRow {
   @PrimaryColumn('uuid') id: string;
+  /** Recording order (identity column, never written). */
+  @Column({ type: 'bigint', insert: false, update: false, select: false }) seq: string;
   @Column('uuid', { name: 'convention_id' }) conventionId: string;
   @Column('text', { name: 'structure_id' }) structureId: string;
   @Column('text', { name: 'department_code' }) departmentCode: string;
@@ -119,6 +125,8 @@ export class ConseillerRow {
 @Entity('contracts')
 export class ContractRow {
   @PrimaryColumn('uuid') id: string;
+  /** Recording order (identity column, never written). */
+  @Column({ type: 'bigint', insert: false, update: false, select: false }) seq: string;
   @Column('text', { name: 'structure_id' }) structureId: string;
   @Column('uuid', { name: 'convention_id' }) conventionId: string;
   @Column('uuid', { name: 'post_id' }) postId: string;

@@ -212,4 +212,23 @@ export class ConventionsSchema1764100000000 implements MigrationInterface {
   }
 }
 
-export const MIGRATIONS = [ConventionsSchema1764100000000];
+/**
+ * Lists are ordered by recording: a sequence per table, since business timestamps come from the injected clock and
+ * may be equal (a ManualClock in tests and simulations).
+ */
+export class ConventionsRecordingOrder1764100000001 implements MigrationInterface {
+  name = 'ConventionsRecordingOrder1764100000001';
+
+  async up(q: QueryRunner): Promise<void> {
+    for (const table of ['conventions', 'amendments', 'posts', 'contracts']) {
+      await q.query(`ALTER TABLE ${table} ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY`);
+      await q.query(`CREATE UNIQUE INDEX ${table}_seq ON ${table} (seq)`);
+    }
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    for (const table of ['conventions', 'amendments', 'posts', 'contracts']) await q.query(`ALTER TABLE ${table} DROP COLUMN seq`);
+  }
+}
+
+export const MIGRATIONS = [ConventionsSchema1764100000000, ConventionsRecordingOrder1764100000001];

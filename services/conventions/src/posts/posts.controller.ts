@@ -30,7 +30,7 @@ export class PostsService {
     if (query.structureId) qb.andWhere('p.structure_id = :structureId', { structureId: query.structureId });
     if (query.status) qb.andWhere('p.status = :status', { status: query.status });
     if (query.departmentCode) qb.andWhere('p.department_code = :departmentCode', { departmentCode: query.departmentCode });
-    const [rows, total] = await qb.orderBy('p.created_at', 'ASC').addOrderBy('p.id', 'ASC').take(limit).skip(offset).getManyAndCount();
+    const [rows, total] = await qb.orderBy('p.seq', 'ASC').take(limit).skip(offset).getManyAndCount();
     const holders = await this.holders(rows.map((r) => r.id));
     return { items: rows.map((r) => postView(r, holders.get(r.id) ?? null)), page, pageSize, total };
   }
