@@ -427,6 +427,26 @@ describe('structures service on the real stack', () => {
       expect(fieldsOf(response.body)).toEqual([field]);
     });
 
+    it('take an Idempotency-Key, as do status changes: a retry records nothing twice', async () => {
+      const s = await register();
+      await decide(s.id, {}).expect(201);
+      const key = { 'Idempotency-Key': uniqueName('opinion') };
+      const body = { opinion: 'favorable', comment };
+      const first = await post(`/${s.id}/prefect-opinions`, h.tokens.pref59, body, key).expect(201);
+      const replay = await post(`/${s.id}/prefect-opinions`, h.tokens.pref59, body, key).expect(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual(first.body);
+      const statusKey = { 'Idempotency-Key': uniqueName('status') };
+      const abandon = { status: 'ABANDON', reason: 'La commune renonce.' };
+      const changed = await post(`/${s.id}/status-changes`, h.tokens.anct, abandon, statusKey).expect(201);
+      expect((await post(`/${s.id}/status-changes`, h.tokens.anct, abandon, statusKey).expect(201)).body).toEqual(changed.body);
+      expect((await h.db.query(`SELECT count(*)::int AS n FROM prefect_opinions WHERE structure_id = $1`, [s.id]))[0].n).toBe(1);
+      expect((await h.db.query(`SELECT event_type FROM outbox WHERE message_key = $1 ORDER BY id`, [s.id])).map((r: { event_type: string }) => r.event_type)).toEqual([
+        'structures.StructureRegistered', 'structures.CoselecDecisionRecorded', 'structures.StructureStatusChanged',
+        'structures.PrefectOpinionGiven', 'structures.StructureStatusChanged',
+      ]);
+    });
+
     it('accept exactly 10 and exactly 1000 characters', async () => {
       const s = await register();
       await decide(s.id, {}).expect(201);
