@@ -76,7 +76,7 @@ export class AuditTrailConsumer implements OnApplicationBootstrap, OnApplication
     });
     // The inbox is driven by this subscription (not started on its own).
     this.subscription = await this.bus.subscribe(
-      { groupId: this.options.consumerName, topics: this.options.topics, fromBeginning: true },
+      { groupId: this.options.consumerName, topics: this.options.topics, fromBeginning: true, beforeOffsetCommit: this.options.beforeOffsetCommit },
       (records, context) => this.handleBatch(records, context),
     );
   }

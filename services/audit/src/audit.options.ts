@@ -9,9 +9,11 @@ export interface AuditOptions {
   /** Attempts to record one message before it is dead-lettered (a database outage never dead-letters). */
   maxAttempts?: number;
   retryDelayMs?: number;
+  /** Fault-injection seam for tests: runs after the database commit, before the Kafka offset commit. */
+  beforeOffsetCommit?: () => Promise<void>;
 }
 
-export type ResolvedAuditOptions = Required<AuditOptions>;
+export type ResolvedAuditOptions = Required<Omit<AuditOptions, 'beforeOffsetCommit'>> & Pick<AuditOptions, 'beforeOffsetCommit'>;
 
 export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
 export const DEFAULT_AUDIT_CONSUMER = 'audit.trail';
@@ -24,5 +26,6 @@ export function resolveAuditOptions(options: AuditOptions = {}): ResolvedAuditOp
     consumerName: options.consumerName ?? DEFAULT_AUDIT_CONSUMER,
     maxAttempts: options.maxAttempts ?? 5,
     retryDelayMs: options.retryDelayMs ?? 200,
+    beforeOffsetCommit: options.beforeOffsetCommit,
   };
 }

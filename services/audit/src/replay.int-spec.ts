@@ -65,7 +65,7 @@ describe('replaying the topics from the beginning rebuilds the same chain', () =
     await producer?.close();
   });
 
-  it('records every event once, unknown-but-valid types included, while they are produced in waves', async () => {
+  it('records every event once — unknown-but-valid types included, across a crash between database and offset commits — while they are produced in waves', async () => {
     // Wave 1: structures registered and decided on, one command at a time, while the audit consumes.
     for (let i = 0; i < 10; i++) {
       const structureId = `s-${run}-${i}`;
@@ -78,6 +78,17 @@ describe('replaying the topics from the beginning rebuilds the same chain', () =
       clock.advance(60_000);
     }
     await eventually(async () => (await live.entryCount()) === 20, 45000, 'wave 1 recorded');
+
+    // The live service is restarted, and then dies after each database commit, before its Kafka offset commit.
+    await live.stop();
+    let crashes = 0;
+    live = await startAudit({
+      topics: Object.values(topics), clock, schema: live.schema, consumerName: live.consumerName,
+      beforeOffsetCommit: async () => {
+        crashes += 1;
+        throw new Error('simulated crash before the offset commit');
+      },
+    });
 
     // Wave 2: conventions and contracts committed together (one transaction, two topics), an opinion,
     // a duplicate on the wire, two future events this build does not know, and a forged message without actor.
@@ -116,6 +127,12 @@ describe('replaying the topics from the beginning rebuilds the same chain', () =
 
     const expected = emitted.length + 2; // + the two unknown-but-valid events; the duplicate and the forged one are not entries
     await eventually(async () => (await live.entryCount()) === expected, 45000, 'wave 2 recorded');
+    expect(crashes).toBeGreaterThan(0);
+    // Restarted once more, healthy: wave 2 is delivered again (offsets never committed), and recognised.
+    await live.stop();
+    live = await startAudit({ topics: Object.values(topics), clock, schema: live.schema, consumerName: live.consumerName });
+    await eventually(() => (live.consumer.inboxStats?.duplicates ?? 0) + live.consumer.stats.unrecognisedDuplicates >= 16, 45000, 'redelivered wave 2 seen');
+    expect(live.consumer.stats.unrecognisedDuplicates).toBe(2);
     const rows = await chainOf(live);
     expect(rows).toHaveLength(expected);
     expect(rows.filter((r) => r.schema_status === 'unrecognised').map((r) => r.message_id).sort()).toEqual([future.messageId, nextVersion.messageId].sort());

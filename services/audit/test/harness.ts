@@ -52,7 +52,12 @@ export interface AuditInstance {
   dataSource: DataSource;
   consumer: AuditTrailConsumer;
   http: () => ReturnType<INestApplication['getHttpServer']>;
+  schema: string;
+  consumerName: string;
   entryCount(): Promise<number>;
+  /** Stops the app, keeping its schema (a restart can follow). */
+  stop(): Promise<void>;
+  /** Stops the app and drops its schema. */
   close(): Promise<void>;
 }
 
@@ -64,23 +69,33 @@ export async function startAudit(options: AuditOptions & { schema?: string; cloc
     KAFKA_BROKERS: testBrokers().join(','),
     JWT_SECRET,
   });
+  const consumerName = options.consumerName ?? uniqueName('audit_trail');
   const app = await createServiceApp(
-    auditApplication(config, options.clock, { topics: options.topics, consumerName: options.consumerName ?? uniqueName('audit_trail'), retryDelayMs: 20 }),
+    auditApplication(config, options.clock, { topics: options.topics, consumerName, retryDelayMs: 20, beforeOffsetCommit: options.beforeOffsetCommit }),
     config,
   );
   await app.init();
   const consumer = app.get(AuditTrailConsumer);
   await consumer.ready();
   const dataSource = app.get<DataSource>(DATA_SOURCE);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.close();
+  };
   return {
     app,
     config,
     dataSource,
     consumer,
+    schema,
+    consumerName,
     http: () => app.getHttpServer(),
     entryCount: async () => (await dataSource.query(`SELECT count(*)::int AS n FROM audit_entries`))[0].n,
+    stop,
     close: async () => {
-      await app.close();
+      await stop();
       const cleanup = new DataSource({ type: 'postgres', url: testDatabaseUrl() });
       await cleanup.initialize();
       await cleanup.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

@@ -22,7 +22,7 @@ describe('entry fields', () => {
     const byType = new Map(EVENT_SAMPLES.map((s) => [s.type, departmentsOf(s.payload)]));
     expect(byType.get('structures.StructureRegistered')).toEqual(['59']);
     expect(byType.get('conventions.ConventionValidated')).toEqual(['974']);
-    expect(byType.get('subsidies.SubsidyCommitted')).toEqual([]);
+    expect(departmentsOf({ reconciliationId: 'r-1', tranches: [{ trancheId: 't-1' }] })).toEqual([]);
     expect(departmentsOf({ departmentCode: '2a', structure: { departmentCode: 1 } })).toEqual(['01', '2A']);
     expect(departmentsOf({ departmentCode: null })).toEqual([]);
     expect(departmentsOf('not an object')).toEqual([]);
