@@ -348,6 +348,28 @@ describe('conventions API (PostgreSQL + Kafka)', () => {
       expect((await h.http().get(`/api/v1/posts/${cdd.postId}`).set(asAnct()).expect(200)).body).toMatchObject({ status: 'OCCUPE', contractId: renewed.body.id });
     });
 
+    it('renews onto a vacant post of the renewal (phase-2) convention, freeing the phase-1 post', async () => {
+      const structure = await givenStructure(h, { grantedPosts: 1 });
+      const phase1 = await givenValidatedConvention(h, structure);
+      const cdd = (await h.http().post('/api/v1/contracts').set(asAnct()).send(contractBody(structure.structureId)).expect(201)).body;
+      await publishPhase2Decision(structure, 1);
+      const phase2 = (await h.http().post('/api/v1/conventions').set(asAnct()).send({ structureId: structure.structureId, phase: 2, startDate: '2022-10-01' }).expect(201)).body;
+      // Not validated yet: nothing to move to.
+      const early = await h.http().post(`/api/v1/contracts/${cdd.id}/renewals`).set(asAnct()).send({ type: 'CDD', startDate: '2022-10-01', endDate: '2025-09-30', grossMonthlySalaryCents: 180_000, conventionId: phase2.id });
+      expect(early.body.code).toBe('NO_VALIDATED_CONVENTION');
+      await h.http().post(`/api/v1/conventions/${phase2.id}/validation`).set(asAnct()).send({}).expect(200);
+      const [phase2Post] = (await h.http().get(`/api/v1/posts?conventionId=${phase2.id}`).set(asAnct()).expect(200)).body.items;
+      const renewed = await h.http().post(`/api/v1/contracts/${cdd.id}/renewals`).set(asAnct())
+        .send({ type: 'CDD', startDate: '2022-10-01', endDate: '2025-09-30', grossMonthlySalaryCents: 180_000, conventionId: phase2.id }).expect(201);
+      expect(renewed.body).toMatchObject({ conventionId: phase2.id, postId: phase2Post.id, renewsContractId: cdd.id, legalStatus: 'PUBLIC' });
+      expect((await h.http().get(`/api/v1/posts/${phase1.postIds[0]}`).set(asAnct()).expect(200)).body).toMatchObject({ status: 'VACANT', contractId: null });
+      expect((await h.http().get(`/api/v1/posts/${phase2Post.id}`).set(asAnct()).expect(200)).body).toMatchObject({ status: 'OCCUPE', contractId: renewed.body.id });
+      expect((await outboxTypes(phase1.id)).slice(-1)).toEqual(['conventions.PostStatusChanged']);
+      const [moved] = await h.dataSource.query(`SELECT envelope FROM outbox WHERE message_key = $1 ORDER BY id DESC LIMIT 1`, [phase1.id]);
+      expect(JSON.parse(moved.envelope).payload).toMatchObject({ postId: phase1.postIds[0], from: 'OCCUPE', to: 'VACANT', effectiveDate: '2022-09-30', contractId: cdd.id });
+      expect((await outboxTypes(phase2.id)).slice(-1)).toEqual(['conventions.PostStatusChanged']);
+    });
+
     it('ends a non-CDI contract past its end date on request (the saga’s entry point), not before', async () => {
       const structure = await givenStructure(h, { grantedPosts: 1 });
       await givenValidatedConvention(h, structure);

@@ -92,8 +92,8 @@ export class AmendmentsService {
       const convention = await this.lockConvention(manager, peek.conventionId);
       const amendment = await this.lockAmendment(manager, id);
       const status = amendmentTransition(amendment.status, 'VALIDATE');
-      const request_: AmendmentRequest = { type: amendment.type, posts: amendment.posts, postIds: amendment.postIds };
-      await this.check(manager, request_, convention, structure);
+      const asked: AmendmentRequest = { type: amendment.type, posts: amendment.posts, postIds: amendment.postIds };
+      await this.check(manager, asked, convention, structure);
       const today = todayOf(this.clock, this.config.timeZone);
       const now = this.clock.now();
       let affected: PostRow[];
@@ -198,9 +198,19 @@ export class AmendmentsService {
     if (query.status) qb.andWhere('a.status = :status', { status: query.status });
     if (query.type) qb.andWhere('a.type = :type', { type: query.type });
     const [rows, total] = await qb.orderBy('a.seq', 'ASC').take(limit).skip(offset).getManyAndCount();
-    const items: AmendmentView[] = [];
-    for (const row of rows) items.push(amendmentView(row, await this.affectedPosts(manager, row.id)));
-    return { items, page, pageSize, total };
+    const affected = new Map<string, string[]>();
+    if (rows.length > 0) {
+      const posts: { amendment_id: string; id: string }[] = await manager.query(
+        `SELECT amendment_id, id FROM (
+           SELECT created_by_amendment_id AS amendment_id, id, seq FROM posts WHERE created_by_amendment_id = ANY($1::uuid[])
+           UNION ALL
+           SELECT returned_by_amendment_id, id, seq FROM posts WHERE returned_by_amendment_id = ANY($1::uuid[])) affected
+          ORDER BY seq`,
+        [rows.map((r) => r.id)],
+      );
+      for (const post of posts) affected.set(post.amendment_id, [...(affected.get(post.amendment_id) ?? []), post.id]);
+    }
+    return { items: rows.map((row) => amendmentView(row, affected.get(row.id) ?? [])), page, pageSize, total };
   }
 
   private async check(manager: EntityManager, request: AmendmentRequest, convention: ConventionRow, structure: StructureRow): Promise<void> {
