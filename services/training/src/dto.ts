@@ -276,6 +276,18 @@ export class NotEnrolledQueryDto extends ExportFormatDto {
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(2, 3)
+  departmentCode?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(...ID_LENGTH)
+  structureId?: string;
 }
 
 export class RatesQueryDto {

@@ -195,7 +195,9 @@ export class QueriesService {
     const asOfParam = sql.p(asOf);
     const from = `FROM trainees t JOIN contracts c ON c.contract_id = t.current_contract_id
       WHERE t.status = 'TO_BE_TRAINED' AND c.status = 'ACTIVE' AND c.start_date <= ${sql.p(cutoff)}::date
-        AND (c.end_date IS NULL OR c.end_date >= ${asOfParam}::date) AND ${traineeScope(sql, principal, catalog)}`;
+        AND (c.end_date IS NULL OR c.end_date >= ${asOfParam}::date) AND ${traineeScope(sql, principal, catalog)}
+        ${query.departmentCode ? `AND c.department_code = ${sql.p(query.departmentCode.toUpperCase())}` : ''}
+        ${query.structureId ? `AND c.structure_id = ${sql.p(query.structureId)}` : ''}`;
     const select = `SELECT t.conseiller_id, t.first_name, t.last_name, c.contract_id, c.structure_id, c.department_code, c.start_date, c.end_date,
       (${asOfParam}::date - c.start_date) AS days_since_start,
       (SELECT count(*)::int FROM enrolments a WHERE a.conseiller_id = t.conseiller_id AND a.status = 'ABANDONED') AS abandoned_enrolments`;

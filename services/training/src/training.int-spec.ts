@@ -455,12 +455,14 @@ describe('training service on the real stack', () => {
 
   describe('views', () => {
     it('lists conseillers not enrolled N days after their contract started, scoped, as JSON and streamed CSV', async () => {
+      // Self-contained: lot 2 serves Île-de-France (restating the same régions is allowed).
+      await http().put('/api/v1/training/lots/2/regions').set(as('anct')).send({ regionCodes: ['11'], effectiveFrom: '2021-04-15', source: 'notification du marché' }).expect(200);
       const late = await signContract({ startDate: '2021-04-01' });
       const recent = await signContract({ startDate: '2021-06-01' });
       const reunion = await signContract({ startDate: '2021-04-01', departmentCode: '974' });
       const ended = await signContract({ startDate: '2021-01-04', endDate: '2021-06-01' });
       const ids = async (who: string, query: string) => {
-        const { body } = await http().get(`/api/v1/training/views/not-enrolled?${query}&pageSize=500`).set(as(who)).expect(200);
+        const { body } = await http().get(`/api/v1/training/views/not-enrolled?${query}&structureId=${structureId}&pageSize=500`).set(as(who)).expect(200);
         return body.items.map((r: { conseillerId: string }) => r.conseillerId) as string[];
       };
       const anct30 = await ids('anct', 'days=30');
@@ -474,13 +476,15 @@ describe('training service on the real stack', () => {
       // Lot 2 (Île-de-France) does not see the Nord or La Réunion; the distance lot sees both.
       expect(await ids('lot2', 'days=30')).not.toContain(late.conseillerId);
       expect(await ids('lot1', 'days=30')).toEqual(expect.arrayContaining([late.conseillerId, reunion.conseillerId]));
-      const { body } = await http().get('/api/v1/training/views/not-enrolled?days=30').set(as('anct')).expect(200);
+      const { body } = await http().get(`/api/v1/training/views/not-enrolled?days=30&structureId=${structureId}`).set(as('anct')).expect(200);
       const row = body.items.find((r: { conseillerId: string }) => r.conseillerId === late.conseillerId);
       expect(row).toMatchObject({ contractId: late.contractId, daysSinceStart: 75, contractStartDate: '2021-04-01', abandonedEnrolments: 0 });
       expect(body).toMatchObject({ asOf: '2021-06-15', days: 30, contractStartedOnOrBefore: '2021-05-16' });
 
 
-      const csv = await http().get('/api/v1/training/views/not-enrolled?days=30&format=csv').set(as('pref59')).expect(200);
+      const csv = await http().get(`/api/v1/training/views/not-enrolled?days=30&format=csv&structureId=${structureId}`).set(as('pref59')).expect(200);
+      const other = await http().get(`/api/v1/training/views/not-enrolled?days=30&departmentCode=974&structureId=${structureId}`).set(as('anct')).expect(200);
+      expect(other.body.items.map((r: { conseillerId: string }) => r.conseillerId)).toEqual([reunion.conseillerId]);
       expect(csv.headers['content-type']).toMatch(/text\/csv/);
       expect(csv.headers['content-disposition']).toContain('conseillers-non-inscrits-2021-06-15.csv');
       const lines = csv.text.trim().split('\r\n');
