@@ -393,7 +393,14 @@ export async function createTopics(brokers: string[], topics: string[], partitio
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t));
       if (missing.length > 0) {
-        const configs: ITopicConfig[] = missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 }));
+        // The event topics are the platform's history: kept forever, so the audit trail (and any new
+        // read model) can be rebuilt by replaying them from the beginning.
+        const configs: ITopicConfig[] = missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          replicationFactor: 1,
+          configEntries: [{ name: 'retention.ms', value: '-1' }],
+        }));
         await admin.createTopics({ topics: configs, waitForLeaders: true, timeout: 30_000 });
         log(`created ${missing.length} topic(s): ${missing.join(', ')}`);
       }

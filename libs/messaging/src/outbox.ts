@@ -1,4 +1,4 @@
-import { EventEnvelope } from '@cnfs/contracts';
+import { EventEnvelope, parseEnvelope } from '@cnfs/contracts';
 import { EntityManager } from 'typeorm';
 import { headersFor } from './headers';
 
@@ -21,6 +21,9 @@ export class Outbox {
       // Writing an event outside a transaction would break the outbox's only promise.
       throw new Error('Outbox.add must be called inside a database transaction');
     }
+    // The last gate before the wire: an envelope built by hand (not through its definition) without
+    // a valid actor, id or date never reaches the outbox.
+    for (const { envelope } of messages) parseEnvelope(envelope);
     const params: unknown[] = [];
     const rows = messages.map(({ topic, envelope }) => {
       params.push(envelope.messageId, topic, envelope.aggregateId, envelope.type, JSON.stringify(envelope), JSON.stringify(headersFor(envelope)));
