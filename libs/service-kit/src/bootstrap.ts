@@ -1,4 +1,4 @@
-import { INestApplication, Type } from '@nestjs/common';
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
@@ -11,7 +11,7 @@ import { createValidationPipe } from './validation';
 export const API_PREFIX = 'api/v1';
 
 /** Builds the Nest application of a service (routes under /api/v1, problem+json, OpenAPI), not yet listening. */
-export async function createServiceApp(appModule: Type<unknown>, config: ServiceConfig, description = ''): Promise<INestApplication> {
+export async function createServiceApp(appModule: Type<unknown> | DynamicModule, config: ServiceConfig, description = ''): Promise<INestApplication> {
   const logger = new JsonLogger(config.name);
   const app = await NestFactory.create(appModule, { logger, bufferLogs: false, bodyParser: true });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics', 'clock'] });
@@ -40,7 +40,7 @@ export async function createServiceApp(appModule: Type<unknown>, config: Service
 }
 
 /** Creates and starts a service; SIGTERM/SIGINT close it gracefully (Nest shutdown hooks). */
-export async function runService(appModule: Type<unknown>, config: ServiceConfig, description = ''): Promise<INestApplication> {
+export async function runService(appModule: Type<unknown> | DynamicModule, config: ServiceConfig, description = ''): Promise<INestApplication> {
   const app = await createServiceApp(appModule, config, description);
   await app.listen(config.port, '0.0.0.0');
   new JsonLogger(config.name).log({ message: 'service started', port: config.port, schema: config.schema });
