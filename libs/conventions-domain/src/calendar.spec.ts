@@ -1,4 +1,5 @@
 import { addDays, calendarDateAt, compareDates, fullYearsBetween, isCalendarDate, lastsAtMostMonths, periodEnd } from './calendar';
+import { localDate, timeZoneOf } from './local-date';
 
 describe('calendar dates', () => {
   it('accepts only real YYYY-MM-DD dates', () => {
@@ -52,5 +53,28 @@ describe('calendar dates', () => {
     expect(fullYearsBetween('2000-05-10', '2016-05-09')).toBe(15);
     expect(fullYearsBetween('2000-05-10', '2016-05-10')).toBe(16);
     expect(fullYearsBetween('2000-02-29', '2016-02-28')).toBe(15);
+  });
+});
+
+describe('local dates of the programme’s territories', () => {
+  // 21:30 UTC on 1 March 2022: 22:30 in Paris, 01:30 on 2 March in La Réunion, 17:30 in Guadeloupe.
+  const instant = new Date('2022-03-01T21:30:00Z');
+
+  it('judge "today" where the structure is', () => {
+    expect(localDate(instant, '59')).toBe('2022-03-01');
+    expect(localDate(instant, '2A')).toBe('2022-03-01');
+    expect(localDate(instant, '974')).toBe('2022-03-02');
+    expect(localDate(instant, '976')).toBe('2022-03-02');
+    expect(localDate(instant, '971')).toBe('2022-03-01');
+    expect(localDate(new Date('2022-03-01T02:00:00Z'), '973')).toBe('2022-02-28');
+  });
+
+  it('know a zone for every overseas territory, valid for the runtime', () => {
+    for (const code of ['971', '972', '973', '974', '975', '976', '977', '978', '984', '986', '987', '988']) {
+      expect(timeZoneOf(code)).not.toBe('Europe/Paris');
+      expect(() => new Intl.DateTimeFormat('en', { timeZone: timeZoneOf(code) })).not.toThrow();
+    }
+    expect(timeZoneOf('13')).toBe('Europe/Paris');
+    expect(timeZoneOf('13', 'UTC')).toBe('UTC');
   });
 });

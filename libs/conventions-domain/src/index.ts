@@ -1,5 +1,6 @@
 // The framework-free domain of the conventions context: conventions, amendments, posts, employment contracts.
 export * from './calendar';
+export * from './local-date';
 export * from './errors';
 export * from './structure';
 export * from './convention';

@@ -399,25 +399,50 @@ describe('conventions API (PostgreSQL + Kafka)', () => {
       expect(response.body.code).toBe('STRUCTURE_CLOSED');
     });
 
-    it('ends every due contract with the clock-driven job, once', async () => {
+    it('ends every due contract with the clock-driven job, once, when its last day is over where the structure is', async () => {
       const structure = await givenStructure(h, { grantedPosts: 3 });
       await givenValidatedConvention(h, structure);
+      const guadeloupe = await givenStructure(h, { grantedPosts: 1, departmentCode: '971' });
+      await givenValidatedConvention(h, guadeloupe);
       const due = [];
       for (const endDate of ['2022-01-31', '2022-02-28']) {
         due.push((await h.http().post('/api/v1/contracts').set(asAnct()).send(contractBody(structure.structureId, { endDate })).expect(201)).body);
       }
       const later = (await h.http().post('/api/v1/contracts').set(asAnct()).send(contractBody(structure.structureId, { endDate: '2022-09-30' })).expect(201)).body;
-      h.clock.set(new Date('2022-03-01T08:00:00Z'));
+      const antilles = (await h.http().post('/api/v1/contracts').set(asAnct()).send(contractBody(guadeloupe.structureId, { endDate: '2022-02-28' })).expect(201)).body;
+      const statusOf = async (id: string) => (await h.http().get(`/api/v1/contracts/${id}`).set(asAnct()).expect(200)).body;
+
+      // 00:30 on 1 March in Paris, still 28 February (19:30) in Guadeloupe.
+      h.clock.set(new Date('2022-02-28T23:30:00Z'));
       const run = await h.naturalEnds.runOnce();
+      expect(run).toMatchObject({ failed: 0, today: '2022-03-01' });
       expect(run.ended).toBeGreaterThanOrEqual(2); // contracts of earlier tests in this schema may be due too
-      expect(run.failed).toBe(0);
-      for (const contract of due) {
-        expect((await h.http().get(`/api/v1/contracts/${contract.id}`).set(asAnct()).expect(200)).body).toMatchObject({ status: 'TERMINE', endedOn: contract.endDate });
-      }
-      expect((await h.http().get(`/api/v1/contracts/${later.id}`).set(asAnct()).expect(200)).body.status).toBe('ACTIF');
+      for (const contract of due) expect(await statusOf(contract.id)).toMatchObject({ status: 'TERMINE', endedOn: contract.endDate });
+      expect((await statusOf(antilles.id)).status).toBe('ACTIF');
+      expect((await statusOf(later.id)).status).toBe('ACTIF');
       expect((await h.naturalEnds.runOnce()).ended).toBe(0);
+
+      // 04:00 on 1 March in Guadeloupe: its last day is over.
+      h.clock.set(new Date('2022-03-01T08:00:00Z'));
+      expect((await h.naturalEnds.runOnce()).ended).toBe(1);
+      expect(await statusOf(antilles.id)).toMatchObject({ status: 'TERMINE', endedOn: '2022-02-28' });
+      expect((await statusOf(later.id)).status).toBe('ACTIF');
       const posts = await h.http().get(`/api/v1/posts?structureId=${structure.structureId}&status=VACANT`).set(asAnct()).expect(200);
       expect(posts.body.total).toBe(2);
+    });
+
+    it('judges "not in the future" in the structure’s own zone', async () => {
+      const reunion = await givenStructure(h, { grantedPosts: 1, departmentCode: '974' });
+      await givenValidatedConvention(h, reunion);
+      const paris = await givenStructure(h, { grantedPosts: 1, departmentCode: '75' });
+      await givenValidatedConvention(h, paris);
+      const there = (await h.http().post('/api/v1/contracts').set(asAnct()).send(contractBody(reunion.structureId, { endDate: '2022-09-30' })).expect(201)).body;
+      const here = (await h.http().post('/api/v1/contracts').set(asAnct()).send(contractBody(paris.structureId, { endDate: '2022-09-30' })).expect(201)).body;
+      // 22:30 on 1 March in Paris is 01:30 on 2 March in La Réunion.
+      h.clock.set(new Date('2022-03-01T21:30:00Z'));
+      const early = await h.http().post(`/api/v1/contracts/${here.id}/ruptures`).set(asAnct()).send({ reason: 'DEMISSION', date: '2022-03-02' });
+      expect(early.body.errors[0]).toMatchObject({ field: 'date', code: 'RUPTURE_IN_FUTURE' });
+      await h.http().post(`/api/v1/contracts/${there.id}/ruptures`).set(asAnct()).send({ reason: 'DEMISSION', date: '2022-03-02' }).expect(201);
     });
   });
 

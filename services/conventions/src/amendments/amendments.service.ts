@@ -94,7 +94,7 @@ export class AmendmentsService {
       const status = amendmentTransition(amendment.status, 'VALIDATE');
       const asked: AmendmentRequest = { type: amendment.type, posts: amendment.posts, postIds: amendment.postIds };
       await this.check(manager, asked, convention, structure);
-      const today = todayOf(this.clock, this.config.timeZone);
+      const today = todayOf(this.clock, this.config.timeZone, convention.departmentCode);
       const now = this.clock.now();
       let affected: PostRow[];
       if (amendment.type === 'AJOUT') {
@@ -230,7 +230,7 @@ export class AmendmentsService {
       convention: { status: convention.status, phase: convention.phase, endDate: convention.endDate },
       posts: counts,
       quota: quotaOf(quotasOf(structure), convention.phase),
-      today: todayOf(this.clock, this.config.timeZone),
+      today: todayOf(this.clock, this.config.timeZone, convention.departmentCode),
       namedPosts,
     });
   }

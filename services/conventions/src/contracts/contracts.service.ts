@@ -9,6 +9,7 @@ import {
   PostStatusChangedV1,
 } from '@cnfs/contracts';
 import {
+  addDays,
   assertActive,
   assertMayRecruit,
   assertNaturalEnd,
@@ -19,6 +20,7 @@ import {
   ContractTerms,
   contractViolations,
   conventionCovers,
+  isDueForNaturalEnd,
   isValidatedConvention,
   renewalViolations,
   ruptureViolations,
@@ -30,7 +32,7 @@ import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { CONVENTIONS_CONFIG, ConventionsConfig } from '../config';
 import { ConseillerRow, ContractRow, ConventionRow, StructureRow } from '../persistence/entities';
 import { assertActsFor, assertCanSee, assertUuid, scopeOf, subjectOf } from '../shared/scope';
-import { todayOf } from '../shared/time';
+import { localDateSql, todayOf } from '../shared/time';
 import { Transactions } from '../shared/transactions';
 import { ContractView, contractView } from '../shared/views';
 import { ContractQueryDto, ContractTermsDto, CreateContractDto, RenewalDto, RuptureDto } from './contracts.dto';
@@ -121,7 +123,7 @@ export class ContractsService {
       assertCanSee(principal, contract, 'contract');
       assertActsFor(principal, contract.structureId);
       assertActive(stateOf(contract));
-      const today = todayOf(this.clock, this.config.timeZone);
+      const today = todayOf(this.clock, this.config.timeZone, contract.departmentCode);
       assertNone(ruptureViolations(stateOf(contract), { reason: body.reason, date: body.date }, today));
       const now = this.clock.now();
       const changes = { status: 'ROMPU' as const, ruptureReason: body.reason, ruptureDate: body.date, endedOn: body.date, closedAt: now, closedBy: subjectOf(principal) };
@@ -160,37 +162,40 @@ export class ContractsService {
     return this.endNaturally(id, commandContext(principal, this.clock, request, 'fin de contrat'), subjectOf(principal));
   }
 
-  /** Ends, if still due, a contract picked by the job; skipped (null) when another transaction holds it. */
+  /** Ends, if still due, a contract picked by the job; false when no longer due or held by another transaction. */
   async endIfDue(id: string, context: EventContext, actor: string): Promise<boolean> {
     return this.tx.run(async (manager) => {
-      const today = todayOf(this.clock, this.config.timeZone);
       const contract = await manager
         .getRepository(ContractRow)
         .createQueryBuilder('k')
         .setLock('pessimistic_write')
         .setOnLocked('skip_locked')
-        .where(`k.id = :id AND k.status = 'ACTIF' AND k.type <> 'CDI' AND k.end_date < :today`, { id, today })
+        .where(`k.id = :id AND k.status = 'ACTIF' AND k.type <> 'CDI'`, { id })
         .getOne();
-      if (!contract) return false;
+      if (!contract || !isDueForNaturalEnd(stateOf(contract), todayOf(this.clock, this.config.timeZone, contract.departmentCode))) return false;
       await this.endLocked(manager, contract, context, actor);
       return true;
     });
   }
 
-  /** Ids of active non-CDI contracts past their end date, after a keyset cursor (end date, id). */
+  /**
+   * Ids of active non-CDI contracts whose end date has passed where their structure is (its local date), after a
+   * keyset cursor (end date, id). Every zone is within a day of the reference one: the coarse bound uses the index.
+   */
   async dueForNaturalEnd(limit: number, after?: { endDate: CalendarDate; id: string }): Promise<{ id: string; endDate: CalendarDate }[]> {
-    const today = todayOf(this.clock, this.config.timeZone);
+    const bound = addDays(todayOf(this.clock, this.config.timeZone), 1);
     const rows: { id: string; end_date: string }[] = await this.tx.dataSource.query(
       `SELECT id, end_date FROM contracts
-        WHERE status = 'ACTIF' AND type <> 'CDI' AND end_date < $1 AND ($2::date IS NULL OR (end_date, id) > ($2::date, $3::uuid))
+        WHERE status = 'ACTIF' AND type <> 'CDI' AND end_date < $1::date AND end_date < ${localDateSql('department_code', '$5', '$6')}
+          AND ($2::date IS NULL OR (end_date, id) > ($2::date, $3::uuid))
         ORDER BY end_date, id LIMIT $4`,
-      [today, after?.endDate ?? null, after?.id ?? null, limit],
+      [bound, after?.endDate ?? null, after?.id ?? null, limit, this.clock.now(), this.config.timeZone],
     );
     return rows.map((r) => ({ id: r.id, endDate: r.end_date }));
   }
 
   private async endLocked(manager: EntityManager, contract: ContractRow, context: EventContext, actor: string): Promise<ContractView> {
-    const today = todayOf(this.clock, this.config.timeZone);
+    const today = todayOf(this.clock, this.config.timeZone, contract.departmentCode);
     assertNaturalEnd(stateOf(contract), today);
     const now = this.clock.now();
     const endDate = contract.endDate as CalendarDate;

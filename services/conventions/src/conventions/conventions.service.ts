@@ -105,7 +105,7 @@ export class ConventionsService {
       const structure = (await lockStructure(manager, peek.structureId)) as StructureRow;
       const convention = await this.lockConvention(manager, id);
       const status = conventionTransition(convention.status, 'VALIDATE');
-      const today = todayOf(this.clock, this.config.timeZone);
+      const today = todayOf(this.clock, this.config.timeZone, structure.departmentCode);
       const signedAt = body.signedAt ?? today;
       if (isAfter(signedAt, today)) throw invalid([{ field: 'signedAt', code: 'SIGNATURE_IN_FUTURE', message: `the signature date cannot be in the future (today is ${today})` }]);
       const quota = assertMayConvention(factsOf(structure), convention.phase);
