@@ -110,6 +110,37 @@ describe('contracts under concurrency (real PostgreSQL)', () => {
     expect((await h.dataSource.query(`SELECT status FROM posts WHERE id = $1`, [convention.postIds[0]]))[0].status).toBe('OCCUPE');
   });
 
+  it('never returns a post that a racing contract takes (RETRAIT validation against recruitments), without deadlock or 5xx', async () => {
+    for (let round = 0; round < 5; round++) {
+      const structure = await givenStructure(h, { grantedPosts: 3 });
+      const convention = await givenValidatedConvention(h, structure);
+      const named = convention.postIds[round % 3];
+      const amendment = (
+        await h.http().post(`/api/v1/conventions/${convention.id}/amendments`).set(auth()).send({ type: 'RETRAIT', posts: 1, postIds: [named], reason: 'Poste non pourvu' }).expect(201)
+      ).body;
+      const [validation, ...hires] = await Promise.all([
+        h.http().post(`/api/v1/amendments/${amendment.id}/validation`).set(auth()).send(),
+        ...Array.from({ length: 10 }, () => h.http().post('/api/v1/contracts').set(auth()).send(contractBody(structure.structureId, { startDate: '2021-07-01', endDate: '2022-12-31' }))),
+      ]);
+      const statuses = [validation.status, ...hires.map((r) => r.status)];
+      expect(statuses.every((s) => s === 200 || s === 201 || s === 409)).toBe(true);
+      const hired = hires.filter((r) => r.status === 201).map((r) => r.body);
+      const [state] = await h.dataSource.query(
+        `SELECT count(*) FILTER (WHERE status = 'RENDU')::int AS returned, count(*) FILTER (WHERE status = 'OCCUPE')::int AS occupied FROM posts WHERE convention_id = $1`,
+        [convention.id],
+      );
+      if (validation.status === 200) {
+        expect(state).toEqual({ returned: 1, occupied: 2 });
+        expect(hired.map((c) => c.postId)).not.toContain(named);
+      } else {
+        expect(validation.body.code).toBe('POST_NOT_VACANT');
+        expect(state).toEqual({ returned: 0, occupied: 3 });
+        expect(hired.map((c) => c.postId)).toContain(named);
+      }
+      expect(hired).toHaveLength(state.occupied);
+    }
+  });
+
   it('keeps one pending amendment per structure under parallel requests', async () => {
     const structure = await givenStructure(h, { grantedPosts: 3 });
     const convention = await givenValidatedConvention(h, structure, { posts: 1 });

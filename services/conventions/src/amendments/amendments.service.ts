@@ -241,7 +241,7 @@ export class AmendmentsService {
     if (amendment.postIds && amendment.postIds.length > 0) {
       const rows = await repository
         .createQueryBuilder('p')
-        .setLock('pessimistic_write')
+        .setLock('for_no_key_update')
         .where('p.convention_id = :conventionId AND p.id = ANY(:ids)', { conventionId, ids: amendment.postIds })
         .orderBy('p.id')
         .getMany();
@@ -254,7 +254,7 @@ export class AmendmentsService {
     }
     const rows = await repository
       .createQueryBuilder('p')
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .setOnLocked('skip_locked')
       .where(`p.convention_id = :conventionId AND p.status = 'VACANT'`, { conventionId })
       .orderBy('p.seq', 'DESC')
@@ -275,13 +275,13 @@ export class AmendmentsService {
   }
 
   private async lockConvention(manager: EntityManager, id: string): Promise<ConventionRow> {
-    const row = await manager.getRepository(ConventionRow).createQueryBuilder('c').setLock('pessimistic_write').where('c.id = :id', { id }).getOne();
+    const row = await manager.getRepository(ConventionRow).createQueryBuilder('c').setLock('for_no_key_update').where('c.id = :id', { id }).getOne();
     if (!row) throw notFound('convention');
     return row;
   }
 
   private async lockAmendment(manager: EntityManager, id: string): Promise<AmendmentRow> {
-    const row = await manager.getRepository(AmendmentRow).createQueryBuilder('a').setLock('pessimistic_write').where('a.id = :id', { id }).getOne();
+    const row = await manager.getRepository(AmendmentRow).createQueryBuilder('a').setLock('for_no_key_update').where('a.id = :id', { id }).getOne();
     if (!row) throw notFound('amendment');
     return row;
   }

@@ -168,7 +168,7 @@ export class ContractsService {
       const contract = await manager
         .getRepository(ContractRow)
         .createQueryBuilder('k')
-        .setLock('pessimistic_write')
+        .setLock('for_no_key_update')
         .setOnLocked('skip_locked')
         .where(`k.id = :id AND k.status = 'ACTIF' AND k.type <> 'CDI'`, { id })
         .getOne();
@@ -418,7 +418,7 @@ export class ContractsService {
   }
 
   private async lockContract(manager: EntityManager, id: string): Promise<ContractRow> {
-    const row = await manager.getRepository(ContractRow).createQueryBuilder('k').setLock('pessimistic_write').where('k.id = :id', { id }).getOne();
+    const row = await manager.getRepository(ContractRow).createQueryBuilder('k').setLock('for_no_key_update').where('k.id = :id', { id }).getOne();
     if (!row) throw notFound('contract');
     return row;
   }

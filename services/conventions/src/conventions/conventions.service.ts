@@ -242,7 +242,7 @@ export class ConventionsService {
   }
 
   private async lockConvention(manager: EntityManager, id: string): Promise<ConventionRow> {
-    const row = await manager.getRepository(ConventionRow).createQueryBuilder('c').setLock('pessimistic_write').where('c.id = :id', { id }).getOne();
+    const row = await manager.getRepository(ConventionRow).createQueryBuilder('c').setLock('for_no_key_update').where('c.id = :id', { id }).getOne();
     if (!row) throw notFound('convention');
     return row;
   }

@@ -69,7 +69,7 @@ export class StructuresReadModel implements EventConsumer {
       [p.decisionId, p.structureId, p.opinion, p.grantedPosts, p.phase, p.committeeNumber, p.decidedAt, envelope.messageId, now],
     );
     if (inserted.length === 0) return; // the same decision published again under another message id
-    const [row] = await manager.query(`SELECT phase1_quota, phase2_quota FROM structures WHERE structure_id = $1 FOR UPDATE`, [p.structureId]);
+    const [row] = await manager.query(`SELECT phase1_quota, phase2_quota FROM structures WHERE structure_id = $1 FOR NO KEY UPDATE`, [p.structureId]);
     const quotas = applyCoselecDecision({ phase1: row.phase1_quota, phase2: row.phase2_quota }, {
       opinion: p.opinion,
       grantedPosts: p.grantedPosts,
@@ -102,7 +102,7 @@ export function factsOf(row: StructureRow): StructureFacts {
 
 /** The structure row, locked for the transaction (serialises commands that depend on its quota), or null. */
 export async function lockStructure(manager: EntityManager, structureId: string): Promise<StructureRow | null> {
-  return manager.getRepository(StructureRow).createQueryBuilder('s').setLock('pessimistic_write').where('s.structure_id = :structureId', { structureId }).getOne();
+  return manager.getRepository(StructureRow).createQueryBuilder('s').setLock('for_no_key_update').where('s.structure_id = :structureId', { structureId }).getOne();
 }
 
 export type { Phase };
