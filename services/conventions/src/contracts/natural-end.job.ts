@@ -23,6 +23,7 @@ export interface NaturalEndRun {
 @Injectable()
 export class NaturalEndJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
+  private first?: NodeJS.Timeout;
   private running?: Promise<NaturalEndRun>;
   private readonly logger: JsonLogger;
 
@@ -36,13 +37,16 @@ export class NaturalEndJob implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     if (this.config.naturalEndIntervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      void this.runOnce().catch((error) => this.logger.error({ message: 'natural-end run failed', error: String(error) }));
-    }, this.config.naturalEndIntervalMs);
+    const tick = () => void this.runOnce().catch((error) => this.logger.error({ message: 'natural-end run failed', error: String(error) }));
+    // A first pass soon after start (contracts that ended while the service was down), then on the interval.
+    this.first = setTimeout(tick, Math.min(5_000, this.config.naturalEndIntervalMs));
+    this.first.unref();
+    this.timer = setInterval(tick, this.config.naturalEndIntervalMs);
     this.timer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.first) clearTimeout(this.first);
     if (this.timer) clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
