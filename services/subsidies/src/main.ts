@@ -1,5 +1,17 @@
 import 'reflect-metadata';
+import { Module } from '@nestjs/common';
 import { runService } from '@cnfs/service-kit';
-import { config, SubsidiesModule } from './app.module';
+import { SubsidiesModule } from './app.module';
+import { loadSubsidiesConfig } from './config';
 
-void runService(SubsidiesModule, config);
+const config = loadSubsidiesConfig();
+
+/** The service as deployed: configuration from the environment, the system clock. */
+@Module({ imports: [SubsidiesModule.forRoot(config)] })
+class SubsidiesAppModule {}
+
+void runService(
+  SubsidiesAppModule,
+  config,
+  'Subsidy rules, budget envelopes, commitments, tranches, préfecture payment orders, double-entry ledger, bank reconciliation, programme costs.',
+);

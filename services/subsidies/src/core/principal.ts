@@ -1,0 +1,37 @@
+import { canAccessDepartment, Principal } from '@cnfs/auth';
+import { notFound, ProblemException } from '@cnfs/service-kit';
+
+/** Who acted, as stored on records: `<role>:<subject>`. */
+export const actorOf = (principal: Principal) => `${principal.role}:${principal.subject}`;
+
+/** A record outside the principal's territory does not exist for them (404). */
+export function assertSees(principal: Principal, record: { department_code: string; structure_id: string }, what: string): void {
+  const visible = principal.role === 'structure' ? principal.structureId === record.structure_id : canAccessDepartment(principal, record.department_code);
+  if (!visible) throw notFound(what);
+}
+
+/**
+ * SQL conditions restricting a list to the principal's scope: départements of a préfecture, a
+ * structure's own records; national roles see everything. Training providers see nothing here.
+ */
+export function scopeFilter(principal: Principal, columns: { department: string; structure: string }, params: unknown[]): string[] {
+  switch (principal.role) {
+    case 'prefecture':
+      params.push([...principal.departments]);
+      return [`${columns.department} = ANY($${params.length}::text[])`];
+    case 'structure':
+      params.push(principal.structureId);
+      return [`${columns.structure} = $${params.length}`];
+    case 'training_provider':
+      return ['false'];
+    default:
+      return [];
+  }
+}
+
+/** An explicit département filter outside a préfecture's territory is refused. */
+export function assertDepartmentFilter(principal: Principal, departmentCode: string | undefined): void {
+  if (departmentCode && principal.role === 'prefecture' && !canAccessDepartment(principal, departmentCode)) {
+    throw new ProblemException(403, `département ${departmentCode} is outside your territory`);
+  }
+}
