@@ -365,7 +365,8 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
     await appendOnly('statement_lines');
     await q.query(`
       CREATE TABLE reconciliation_unmatched (
-        reconciliation_id uuid NOT NULL REFERENCES reconciliations (id),
+        -- written before its reconciliation row, in the same transaction
+        reconciliation_id uuid NOT NULL REFERENCES reconciliations (id) DEFERRABLE INITIALLY DEFERRED,
         payment_order_id uuid NOT NULL REFERENCES payment_orders (id),
         reference text NOT NULL,
         amount_cents bigint NOT NULL,

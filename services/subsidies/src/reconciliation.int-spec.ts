@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { IBANS, SubsidiesHarness, tranchesOf, uid, validatedConvention } from './testing/harness';
+
+jest.setTimeout(120_000);
+
+const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+const euros = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+
+/**
+ * Bank reconciliation on the real stack: a CSV and a camt.053 statement with one amount
+ * mismatch, one unknown reference and one duplicate line give exactly those findings; the same
+ * statement twice changes nothing; matched payments are posted, returns voided, orders left
+ * unmatched after N days reported.
+ */
+describe('reconciliation of bank statements', () => {
+  let h: SubsidiesHarness;
+  let bdt: string;
+  let anct: string;
+  let pref: string;
+  const run = Date.now().toString(36);
+
+  /** Orders and pays the first tranche of each post; returns the payment orders. */
+  async function paidOrders(postIds: string[], executedOn: string) {
+    const orders = [];
+    for (const [i, postId] of postIds.entries()) {
+      const [t] = await tranchesOf(h, postId);
+      const ordered = await h.http().post(`/api/v1/tranches/${t.id}/payment-orders`).set('Authorization', `Bearer ${pref}`).set('Idempotency-Key', randomUUID()).expect(201);
+      const paid = await h.http().post(`/api/v1/payment-orders/${ordered.body.id}/executions`).set('Authorization', `Bearer ${bdt}`)
+        .send({ bankReference: uid('BDT'), executedOn, amountCents: ordered.body.amountCents, beneficiaryIban: IBANS[i % IBANS.length], beneficiaryName: 'Commune' })
+        .expect(201);
+      orders.push({ ...paid.body, iban: IBANS[i % IBANS.length] });
+    }
+    return orders;
+  }
+
+  function fill(template: string, orders: { reference: string; amountCents: number; iban: string }[], statementId: string, booked: string) {
+    const tag = `${run}${statementId.slice(0, 1)}`;
+    let text = template.replaceAll('{{STATEMENT_ID}}', statementId).replaceAll('{{RUN}}', tag).replaceAll('{{BOOKED}}', booked);
+    orders.forEach((o, i) => {
+      text = text.replaceAll(`{{REF_${i + 1}}}`, o.reference).replaceAll(`{{AMOUNT_${i + 1}}}`, euros(o.amountCents)).replaceAll(`{{IBAN_${i + 1}}}`, o.iban);
+    });
+    return text.replaceAll('{{AMOUNT_4_WRONG}}', euros(orders[3].amountCents + 100));
+  }
+
+  const upload = (body: string, type: string) =>
+    h.http().post('/api/v1/reconciliations').set('Authorization', `Bearer ${bdt}`).set('Content-Type', type).send(body);
+
+  const counts = async () =>
+    (await h.query(`SELECT (SELECT count(*) FROM statement_lines) AS lines, (SELECT count(*) FROM ledger_entries) AS entries, (SELECT count(*) FROM outbox) AS events,
+                           (SELECT count(*) FROM reconciliations) AS reconciliations, (SELECT count(*) FROM payment_returns) AS returns`))[0];
+
+  beforeAll(async () => {
+    h = await SubsidiesHarness.start('2021-05-03T08:00:00Z', { unmatchedAfterDays: 10 });
+    bdt = await h.token({ role: 'bdt' });
+    anct = await h.token({ role: 'anct' });
+    pref = await h.token({ role: 'prefecture', subject: 'pref-antilles', departments: ['971', '972'] });
+  }, 180_000);
+
+  afterAll(async () => {
+    await h?.stop();
+  }, 60_000);
+
+  it('CSV: three matched, one amount mismatch, one unknown reference, one duplicate — exactly', async () => {
+    const convention = await validatedConvention(h, { departmentCode: '971', posts: 4, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
+    const orders = await paidOrders(convention.postIds, '2021-05-03');
+    const csv = fill(fixture('statement-with-findings.csv'), orders, `CSV-${run}`, '2021-05-03');
+    const response = await upload(csv, 'text/csv').expect(201);
+    expect(response.body.counts).toEqual({
+      MATCHED: 3, AMOUNT_MISMATCH: 1, BENEFICIARY_MISMATCH: 0, UNKNOWN_REFERENCE: 1, DUPLICATE_LINE: 1, RETURN: 0, RETURNED_ORDER: 0, UNMATCHED_ORDER: 0,
+    });
+    expect(response.body.findings.map((f: { lineNo: number; finding: string; paymentReference: string }) => [f.lineNo, f.finding, f.paymentReference])).toEqual([
+      [4, 'AMOUNT_MISMATCH', orders[3].reference],
+      [5, 'UNKNOWN_REFERENCE', `CNFS-P-UNKNOWN-${run}C`],
+      [6, 'DUPLICATE_LINE', orders[0].reference],
+    ]);
+    expect(response.body.findings[0]).toMatchObject({ amountCents: orders[3].amountCents + 100, expectedAmountCents: orders[3].amountCents });
+    expect(response.body.matchedCents).toBe(orders[0].amountCents + orders[1].amountCents + orders[2].amountCents);
+
+    // Matched payments are posted; the mismatched one stays pending.
+    const states = await Promise.all(convention.postIds.map(async (p) => (await tranchesOf(h, p))[0].state));
+    expect(states).toEqual(['RECONCILED', 'RECONCILED', 'RECONCILED', 'PAID']);
+    const order = await h.http().get(`/api/v1/payment-orders/${orders[0].id}`).set('Authorization', `Bearer ${bdt}`).expect(200);
+    expect(order.body).toMatchObject({ status: 'RECONCILED', reconciliationId: response.body.id });
+    const [settle] = await h.query(`SELECT kind, pending FROM ledger_journals WHERE business_key = $1`, [`SETTLE:${response.body.id}`]);
+    expect(settle).toEqual({ kind: 'SETTLE', pending: false });
+    const events = await h.outbox('subsidies.TrancheReconciled');
+    expect(events.at(-1)!.payload).toMatchObject({ reconciliationId: response.body.id, statementId: `CSV-${run}`, batch: 1 });
+    expect((events.at(-1)!.payload as { tranches: unknown[] }).tranches).toHaveLength(3);
+    const balance = await h.http().get(`/api/v1/ledger/balances?by=structure&structureId=${convention.structureId}`).set('Authorization', `Bearer ${anct}`).expect(200);
+    expect(balance.body[0]).toMatchObject({ paidCents: 14_000_000, reconciledCents: 10_500_000, pendingCents: 3_500_000 });
+
+    // The same statement twice changes nothing.
+    const before = await counts();
+    const again = await upload(csv, 'text/csv').expect(200);
+    expect(again.body).toEqual(response.body);
+    expect(await counts()).toEqual(before);
+
+    // The report as CSV.
+    const report = await h.http().get(`/api/v1/reconciliations/${response.body.id}/report.csv`).set('Authorization', `Bearer ${anct}`).expect(200);
+    expect(report.headers['content-type']).toMatch(/text\/csv/);
+    const rows = report.text.trim().split('\r\n');
+    expect(rows[0]).toBe('finding,line_no,entry_reference,payment_reference,direction,booking_date,amount_cents,expected_amount_cents,counterparty_iban,payment_order_id,tranche_id,detail');
+    expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(['MATCHED', 'MATCHED', 'MATCHED', 'AMOUNT_MISMATCH', 'UNKNOWN_REFERENCE', 'DUPLICATE_LINE']);
+  });
+
+  it('camt.053: the same three findings, exactly; pending entries are left out', async () => {
+    const convention = await validatedConvention(h, { departmentCode: '972', posts: 4, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
+    const orders = await paidOrders(convention.postIds, '2021-05-03');
+    const xml = fill(fixture('statement-with-findings.camt053.xml'), orders, `CAMT-${run}`, '2021-05-03');
+    const response = await upload(xml, 'application/xml').expect(201);
+    expect(response.body).toMatchObject({ format: 'CAMT053', statementId: `CAMT-${run}`, accountIban: 'FR7630001007941234567890185', lines: 6 });
+    expect(response.body.counts).toEqual({
+      MATCHED: 3, AMOUNT_MISMATCH: 1, BENEFICIARY_MISMATCH: 0, UNKNOWN_REFERENCE: 1, DUPLICATE_LINE: 1, RETURN: 0, RETURNED_ORDER: 0, UNMATCHED_ORDER: 0,
+    });
+    expect(response.body.findings.map((f: { finding: string; entryReference: string }) => [f.finding, f.entryReference])).toEqual([
+      ['AMOUNT_MISMATCH', `CAMT-${run}C-0004`],
+      ['UNKNOWN_REFERENCE', `CAMT-${run}C-0005`],
+      ['DUPLICATE_LINE', `CAMT-${run}C-0006`],
+    ]);
+    const before = await counts();
+    await upload(xml, 'text/xml').expect(200);
+    expect(await counts()).toEqual(before);
+    // A different file claiming the same statement id is refused.
+    await upload(xml.replace('<ElctrncSeqNb>1</ElctrncSeqNb>', '<ElctrncSeqNb>2</ElctrncSeqNb>'), 'application/xml').expect(409);
+  });
+
+  it('refuses malformed statements whole, naming line and field, and unknown content types', async () => {
+    const bad = 'statement_id,entry_reference,booking_date,direction,amount,currency,payment_reference,beneficiary_iban,beneficiary_name\nS,B,2021-02-30,DBIT,12.345,EUR,,,\n';
+    const response = await upload(bad, 'text/csv').expect(400);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(['line 2: booking_date', 'line 2: amount']);
+    await upload('<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>', 'application/xml').expect(400);
+    await h.http().post('/api/v1/reconciliations').set('Authorization', `Bearer ${bdt}`).send({ statement: 'json' }).expect(415);
+    await h.http().post('/api/v1/reconciliations').set('Authorization', `Bearer ${anct}`).set('Content-Type', 'text/csv').send('x').expect(403);
+  });
+
+  it('reports orders unmatched after N days, posts a bank return read on a statement', async () => {
+    const convention = await validatedConvention(h, { departmentCode: '971', posts: 2, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
+    const [paid, returned] = await paidOrders(convention.postIds, '2021-05-03');
+    h.advanceDays(12); // 2021-05-15: the orders of 2021-05-03 are 12 days old
+    const header = 'statement_id,entry_reference,booking_date,direction,amount,currency,payment_reference,beneficiary_iban,beneficiary_name,return_reason';
+    const lines = [
+      `LATE-${run},L-${run}-1,2021-05-14,DBIT,${euros(returned.amountCents)},EUR,${returned.reference},${returned.iban},Commune,`,
+      `LATE-${run},L-${run}-2,2021-05-15,CRDT,${euros(returned.amountCents)},EUR,${returned.reference},${returned.iban},Commune,AC04`,
+    ];
+    const response = await upload([header, ...lines, ''].join('\n'), 'text/csv').expect(201);
+    expect(response.body.counts).toMatchObject({ MATCHED: 1, RETURN: 1 });
+    const unmatched = response.body.unmatchedOrders.map((u: { reference: string }) => u.reference);
+    expect(unmatched).toContain(paid.reference); // executed 12 days ago, on no statement
+    expect(unmatched).not.toContain(returned.reference);
+    expect(response.body.counts.UNMATCHED_ORDER).toBe(response.body.unmatchedOrders.length);
+    // The returned payment: reconciled then returned — unsettled, voided, unordered; the tranche is due again.
+    const [t] = await tranchesOf(h, convention.postIds[1]);
+    expect([t.state, t.current_order_id]).toEqual(['DUE', null]);
+    const kinds = await h.query(`SELECT kind FROM ledger_journals WHERE business_key = ANY($1) ORDER BY kind`, [[`UNSETTLE:${returned.id}`, `VOID:${returned.id}`, `UNORDER:${returned.id}`]]);
+    expect(kinds.map((k) => k.kind)).toEqual(['UNORDER', 'UNSETTLE', 'VOID']);
+    const [r] = await h.query(`SELECT source FROM payment_returns WHERE payment_order_id = $1`, [returned.id]);
+    expect(r.source).toBe('STATEMENT');
+    const checks = await h.http().get('/api/v1/ledger/checks').set('Authorization', `Bearer ${anct}`).expect(200);
+    expect(checks.body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+  });
+
+  it('lists reconciliations and their lines', async () => {
+    const list = await h.http().get('/api/v1/reconciliations').set('Authorization', `Bearer ${anct}`).expect(200);
+    expect(list.body.total).toBeGreaterThanOrEqual(3);
+    const id = list.body.items.at(-1).id;
+    const lines = await h.http().get(`/api/v1/reconciliations/${id}/lines?finding=MATCHED`).set('Authorization', `Bearer ${bdt}`).expect(200);
+    expect(lines.body.items.every((l: { finding: string }) => l.finding === 'MATCHED')).toBe(true);
+    await h.http().get(`/api/v1/reconciliations/${randomUUID()}`).set('Authorization', `Bearer ${bdt}`).expect(404);
+  });
+});
