@@ -69,6 +69,16 @@ describe('contract lifecycle saga', () => {
       expect(when(then.state, reminder).outputs).toEqual([]);
     });
 
+    it('given a service down past the 3-month date, when the 6- and 3-month reminders fire together, then only the 3-month one is sent', () => {
+      const late = at('2022-07-02');
+      const six = when(given(signed), { kind: 'DeadlineFired', at: late, deadline: 'REMINDER_6M' });
+      expect(six.outputs).toEqual([]);
+      const three = when(six.state, { kind: 'DeadlineFired', at: late, deadline: 'REMINDER_3M' });
+      expect(three.outputs).toEqual([{ kind: 'ExpiryApproaching', monthsBeforeEnd: 3, endDate: '2022-09-30' }]);
+      // and after the end date, a reminder is pointless
+      expect(when(given(signed), { kind: 'DeadlineFired', at: at('2022-10-02'), deadline: 'REMINDER_1M' }).outputs).toEqual([]);
+    });
+
     it('given the 3-month reminder sent, when the 6-month one fires late, then it stays silent', () => {
       const state = given(signed, { kind: 'DeadlineFired', at: at('2022-06-30'), deadline: 'REMINDER_3M' });
       expect(when(state, { kind: 'DeadlineFired', at: at('2022-06-30'), deadline: 'REMINDER_6M' }).outputs).toEqual([]);

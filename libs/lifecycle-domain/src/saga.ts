@@ -73,7 +73,7 @@ export interface Renewal {
   decision?: { approved: boolean; reason: string; at: string };
   /** The id of the commitment request sent to the subsidies service (answers carry it). */
   requestId?: string;
-  commitment?: { commitmentId: string; amountCents: number; at: string };
+  commitment?: { commitmentId: string; amountCents: number; at: string; budgetEnvelopeId?: string };
   refusal?: string;
   /** A compensation asked the subsidies service to release what this renewal committed. */
   releaseRequested?: boolean;
@@ -125,7 +125,7 @@ export type LifecycleMessage =
   | { kind: 'RenewalIntentDeclared'; at: Date; intent: 'NOT_INTERESTED'; reason: string }
   | { kind: 'PrefectOpinionGiven'; at: Date; opinion: 'favorable' | 'defavorable' }
   | { kind: 'RenewalDecided'; at: Date; approved: boolean; reason: string }
-  | { kind: 'FinancingCommitted'; at: Date; commitmentId: string; amountCents: number }
+  | { kind: 'FinancingCommitted'; at: Date; commitmentId: string; amountCents: number; budgetEnvelopeId?: string }
   | { kind: 'FinancingRefused'; at: Date; reason: string }
   | { kind: 'ContractRenewed'; at: Date; newContractId: string }
   | { kind: 'ContractRuptured'; at: Date; reason: string; date: string }
@@ -246,8 +246,13 @@ function deadline(state: LifecycleState, message: Extract<LifecycleMessage, { ki
     case 'REMINDER_3M':
     case 'REMINDER_1M': {
       const months = reminderMonths(message.deadline);
-      // A reminder that fires late (after a restart) and is already overtaken by a closer one stays silent.
-      const overtaken = state.remindersSent.some((sent) => sent <= months);
+      // A reminder that fires late (after a restart) and is already overtaken by a closer one — sent,
+      // or due by now too — stays silent; so does one firing after the end date.
+      const dueOf = (m: ReminderMonths) => startOfDay(addMonths(end, -m)).getTime();
+      const overtaken =
+        state.remindersSent.some((sent) => sent <= months) ||
+        REMINDER_MONTHS.some((m) => m < months && dueOf(m) <= message.at.getTime()) ||
+        message.at.getTime() >= startOfDay(addDays(end, 1)).getTime();
       if (overtaken || !['ACTIVE', 'EXPIRY_APPROACHING', 'RENEWAL_REQUESTED', 'RENEWAL_APPROVED'].includes(state.status)) return nothing(state);
       const next = transition(state, message, state.status === 'ACTIVE' ? 'EXPIRY_APPROACHING' : state.status, `${months} month(s) before ${end}`);
       next.remindersSent = [...state.remindersSent, months];
@@ -370,7 +375,10 @@ function decision(state: LifecycleState, message: Extract<LifecycleMessage, { ki
 }
 
 function committed(state: LifecycleState, message: Extract<LifecycleMessage, { kind: 'FinancingCommitted' }>): Decision {
-  const commitment = { commitmentId: message.commitmentId, amountCents: message.amountCents, at: message.at.toISOString() };
+  const commitment = {
+    commitmentId: message.commitmentId, amountCents: message.amountCents, at: message.at.toISOString(),
+    ...(message.budgetEnvelopeId ? { budgetEnvelopeId: message.budgetEnvelopeId } : {}),
+  };
   if (state.status !== 'RENEWAL_APPROVED' || !state.renewal) {
     // A commitment that arrives when the renewal is off (not renewed in time) must not stay behind.
     if (state.status === 'NOT_RENEWED' && state.renewal?.decision?.approved && !state.renewal.commitment) {

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { runService } from '@cnfs/service-kit';
-import { config, LifecycleModule } from './app.module';
+import { loadServiceConfig, runService } from '@cnfs/service-kit';
+import { API_DESCRIPTION, LifecycleModule } from './app.module';
 
-void runService(LifecycleModule, config);
+const config = loadServiceConfig('lifecycle', { port: 3105 });
+
+void runService(LifecycleModule.forRoot(config), config, API_DESCRIPTION);

@@ -1,0 +1,113 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { signToken } from '@cnfs/auth';
+import { EventContext, EventDefinition, EventEnvelope } from '@cnfs/contracts';
+import { headersFor, IncomingRecord, KafkaBus, MessagePublisher, Subscription } from '@cnfs/messaging';
+import { createServiceApp, DATA_SOURCE, loadServiceConfig, ManualClock, ServiceConfig } from '@cnfs/service-kit';
+import { testBrokers, testDatabaseUrl, uniqueName } from '@cnfs/testing';
+import { DataSource } from 'typeorm';
+import { API_DESCRIPTION, LifecycleModule } from '../app.module';
+import { LifecycleSettings } from '../config';
+import { DeadlineRunner } from '../deadlines/deadline-runner';
+
+export const JWT_SECRET = 'lifecycle-integration-tests-secret-0123456789';
+
+export interface LifecycleHarness {
+  app: INestApplication;
+  config: ServiceConfig;
+  dataSource: DataSource;
+  deadlines: DeadlineRunner;
+  http: () => ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/**
+ * The lifecycle service on the real PostgreSQL and Kafka. Give the same `schema` and
+ * `consumerPrefix` to start it again on the same state (a restart); the clock is the caller's.
+ */
+export async function startLifecycle(
+  clock: ManualClock,
+  options: { schema?: string; consumerPrefix?: string; settings?: Partial<LifecycleSettings> } = {},
+): Promise<LifecycleHarness & { schema: string; consumerPrefix: string }> {
+  const schema = options.schema ?? uniqueName('lifecycle');
+  const consumerPrefix = options.consumerPrefix ?? uniqueName('lifecycle_test');
+  const config = loadServiceConfig('lifecycle', { port: 0 }, {
+    DATABASE_URL: testDatabaseUrl(),
+    KAFKA_BROKERS: testBrokers().join(','),
+    JWT_SECRET,
+    DB_SCHEMA: schema,
+  });
+  const app = await createServiceApp(LifecycleModule.forRoot(config, clock, { consumerGroupPrefix: consumerPrefix, ...options.settings }), config, API_DESCRIPTION);
+  await app.init();
+  return {
+    app,
+    config,
+    schema,
+    consumerPrefix,
+    dataSource: app.get<DataSource>(DATA_SOURCE),
+    deadlines: app.get(DeadlineRunner),
+    http: () => request(app.getHttpServer()),
+    close: () => app.close(),
+  };
+}
+
+let serial = 0;
+export function token(claims: { role: 'anct' | 'bdt' } | { role: 'prefecture'; departments: string[] } | { role: 'structure'; structureId: string }): Promise<string> {
+  serial += 1;
+  return signToken({ subject: `${claims.role}-${serial}`, ...claims } as never, JWT_SECRET, '2h');
+}
+
+/** Produces events on their platform topics, as their own service's relay would. */
+export class Producer {
+  private constructor(
+    private readonly bus: KafkaBus,
+    private readonly publisher: MessagePublisher,
+  ) {}
+
+  static async start(): Promise<Producer> {
+    const bus = new KafkaBus({ clientId: uniqueName('lifecycle_test_producer'), brokers: testBrokers() });
+    return new Producer(bus, await bus.publisher());
+  }
+
+  async send(...events: { definition: EventDefinition<unknown>; envelope: EventEnvelope }[]): Promise<void> {
+    await this.publisher.publish(
+      events.map(({ definition, envelope }) => ({ topic: definition.topic, key: envelope.aggregateId, value: JSON.stringify(envelope), headers: headersFor(envelope) })),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.publisher.close();
+    await this.bus.close();
+  }
+}
+
+export function event<P>(definition: EventDefinition<P>, aggregateId: string, payload: P, occurredAt: Date, actor: EventContext['actor'] = { kind: 'system', job: 'test' }) {
+  return { definition: definition as EventDefinition<unknown>, envelope: definition.create(aggregateId, payload, { actor, occurredAt }) as EventEnvelope };
+}
+
+/** Reads topics from the beginning into memory (the caller filters: topics hold every run's history). */
+export async function collect(topics: string[]): Promise<{ records: EventEnvelope[]; stop(): Promise<void> }> {
+  const bus = new KafkaBus({ clientId: uniqueName('lifecycle_test_collector'), brokers: testBrokers() });
+  const records: EventEnvelope[] = [];
+  const subscription: Subscription = await bus.subscribe({ groupId: uniqueName('lifecycle_collector'), topics, fromBeginning: true }, async (batch: IncomingRecord[]) => {
+    for (const r of batch) if (r.value) records.push(JSON.parse(r.value.toString('utf8')));
+    return batch[batch.length - 1].offset;
+  });
+  return {
+    records,
+    stop: async () => {
+      await subscription.stop();
+      await bus.close();
+    },
+  };
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as T;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
