@@ -63,4 +63,5 @@ export class ForecastQueryDto {
   @ApiProperty({ example: '2025-12-31', description: 'last day of the forecast' }) @IsCalendarDate() until: string;
   @ApiPropertyOptional({ description: 'first day (default: today)' }) @IsOptional() @IsCalendarDate() from?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(DEPARTMENT) departmentCode?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) structureId?: string;
 }

@@ -62,8 +62,10 @@ export function publishedPhase2(): { rules: SubsidyRule[]; envelopes: Envelope[]
 
 const zero = (): Figures => ({ contractsEnding: 0, toDecide: 0, financed: 0, notRenewed: 0, renewedWithoutFinancing: 0, neededCents: 0, financedCents: 0, unpriced: 0 });
 
+const FIGURES = Object.keys(zero()) as (keyof Figures)[];
+
 function add(into: Figures, from: Figures): void {
-  for (const key of Object.keys(into) as (keyof Figures)[]) {
+  for (const key of FIGURES) {
     into[key] = key.endsWith('Cents') ? Cents.of(into[key]).add(Cents.of(from[key])).toNumber() : into[key] + from[key];
   }
 }

@@ -27,7 +27,7 @@ export class LifecycleController {
   }
 
   @Get('renewals/forecast')
-  @Roles('anct', 'prefecture', 'bdt')
+  @Roles('anct', 'prefecture', 'bdt', 'structure')
   @ApiOperation({ summary: 'Contracts ending per month and the phase-2 financing they would need, per département and envelope' })
   forecast(@CurrentPrincipal() principal: Principal, @Query() query: ForecastQueryDto) {
     return this.lifecycle.forecast(principal, query);

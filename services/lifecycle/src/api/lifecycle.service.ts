@@ -167,7 +167,7 @@ export class LifecycleService {
     return this.command(principal, contractId, request, body.reason, async (_manager, _state, at) => [{ kind: 'RenewalDecided', at, approved: body.approved, reason: body.reason }]);
   }
 
-  async forecast(principal: Principal, query: { from?: string; until: string; departmentCode?: string }): Promise<Forecast> {
+  async forecast(principal: Principal, query: { from?: string; until: string; departmentCode?: string; structureId?: string }): Promise<Forecast> {
     this.assertDepartmentFilter(principal, query.departmentCode);
     const from = query.from ?? calendarDateIn(this.clock.now(), this.settings.timeZone);
     if (query.until < from) throw new ProblemException(400, 'until is before from', { errors: [{ field: 'until', message: `on or after ${from}` }] });
@@ -179,6 +179,10 @@ export class LifecycleService {
     if (query.departmentCode) {
       params.push(query.departmentCode);
       where.push(`s.department_code = $${params.length}`);
+    }
+    if (query.structureId) {
+      params.push(query.structureId);
+      where.push(`s.structure_id = $${params.length}`);
     }
     const rows: { state: Omit<LifecycleState, 'history'> }[] = await this.dataSource.query(`SELECT s.state FROM sagas s WHERE ${where.join(' AND ')}`, params);
     const sagas: ForecastSaga[] = rows.map(({ state }) => ({

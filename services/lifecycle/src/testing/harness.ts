@@ -81,8 +81,12 @@ export class Producer {
   }
 }
 
-export function event<P>(definition: EventDefinition<P>, aggregateId: string, payload: P, occurredAt: Date, actor: EventContext['actor'] = { kind: 'system', job: 'test' }) {
-  return { definition: definition as EventDefinition<unknown>, envelope: definition.create(aggregateId, payload, { actor, occurredAt }) as EventEnvelope };
+/** An event as its service would write it; `cause` makes it a reaction to that message (same correlation). */
+export function event<P>(definition: EventDefinition<P>, aggregateId: string, payload: P, occurredAt: Date, cause?: EventEnvelope) {
+  const context: EventContext = cause
+    ? { actor: { kind: 'system', job: 'test-reaction' }, occurredAt, correlationId: cause.correlationId, causationId: cause.messageId }
+    : { actor: { kind: 'system', job: 'test' }, occurredAt };
+  return { definition: definition as EventDefinition<unknown>, envelope: definition.create(aggregateId, payload, context) as EventEnvelope };
 }
 
 /** Reads topics from the beginning into memory (the caller filters: topics hold every run's history). */
