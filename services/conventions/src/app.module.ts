@@ -8,6 +8,7 @@ import { ContractsService } from './contracts/contracts.service';
 import { NaturalEndJob } from './contracts/natural-end.job';
 import { ConventionsController } from './conventions/conventions.controller';
 import { ConventionsService } from './conventions/conventions.service';
+import { LifecycleRequestsConsumer } from './lifecycle/lifecycle-requests.consumer';
 import { ENTITIES } from './persistence/entities';
 import { MIGRATIONS } from './persistence/migrations';
 import { PostsController, PostsService } from './posts/posts.controller';
@@ -28,6 +29,14 @@ class ConventionsConfigModule {
 }
 
 /**
+ * The transactions and the contracts service, global so that the lifecycle saga's consumer (a provider of the platform
+ * module) records financed renewals and announced ends with the same code as the REST routes.
+ */
+@Global()
+@Module({ providers: [Transactions, ContractsService], exports: [Transactions, ContractsService] })
+class ConventionsContractsModule {}
+
+/**
  * The conventions service. `forRoot(config, clock?)` builds the application module for a configuration and a clock
  * (a ManualClock in tests and the simulation; the system clock otherwise).
  */
@@ -36,17 +45,11 @@ export class ConventionsModule {
     @Module({
       imports: [
         ConventionsConfigModule.register(config),
-        PlatformModule.forService({ config, entities: ENTITIES, migrations: MIGRATIONS, consumers: [StructuresReadModel], clock }),
+        ConventionsContractsModule,
+        PlatformModule.forService({ config, entities: ENTITIES, migrations: MIGRATIONS, consumers: [StructuresReadModel, LifecycleRequestsConsumer], clock }),
       ],
       controllers: [ConventionsController, AmendmentsController, PostsController, ContractsController],
-      providers: [
-        Transactions,
-        ConventionsService,
-        AmendmentsService,
-        PostsService,
-        ContractsService,
-        NaturalEndJob,
-      ],
+      providers: [ConventionsService, AmendmentsService, PostsService, NaturalEndJob],
     })
     class ConventionsAppModule {}
     return ConventionsAppModule;

@@ -12,6 +12,8 @@ export interface ConventionsConfig extends ServiceConfig {
   naturalEndBatchSize: number;
   /** Inbox key and consumer group of the structures read model (STRUCTURES_CONSUMER_NAME). */
   structuresConsumerName: string;
+  /** Inbox key and consumer group of the lifecycle saga's requests: financed renewals, announced ends (LIFECYCLE_CONSUMER_NAME). */
+  lifecycleConsumerName: string;
 }
 
 export const CONVENTIONS_CONFIG = Symbol('CONVENTIONS_CONFIG');
@@ -36,5 +38,6 @@ export function loadConventionsConfig(env: Record<string, string | undefined> = 
     naturalEndIntervalMs: nonNegativeInteger('NATURAL_END_INTERVAL_MS', env.NATURAL_END_INTERVAL_MS, 3_600_000),
     naturalEndBatchSize: Math.max(1, nonNegativeInteger('NATURAL_END_BATCH_SIZE', env.NATURAL_END_BATCH_SIZE, 200)),
     structuresConsumerName: env.STRUCTURES_CONSUMER_NAME || 'conventions.structures-read-model',
+    lifecycleConsumerName: env.LIFECYCLE_CONSUMER_NAME || 'conventions.lifecycle-requests',
   };
 }

@@ -158,6 +158,12 @@ export class ContractsService {
     });
   }
 
+  /** The natural end the lifecycle saga announced (ContractEndDue), in the caller's transaction (its inbox's). */
+  async endNaturallyInTransaction(manager: EntityManager, id: string, context: EventContext, actor: string): Promise<ContractView> {
+    const contract = await this.lockContract(manager, id);
+    return this.endLocked(manager, contract, context, actor);
+  }
+
   async endNaturallyAs(principal: Principal, id: string, request: RequestLike): Promise<ContractView> {
     return this.endNaturally(id, commandContext(principal, this.clock, request, 'fin de contrat'), subjectOf(principal));
   }
@@ -228,71 +234,85 @@ export class ContractsService {
       const previous = await this.lockContract(manager, id);
       assertCanSee(principal, previous, 'contract');
       assertActsFor(principal, previous.structureId);
-      const structure = await manager.getRepository(StructureRow).findOneOrFail({ where: { structureId: previous.structureId } });
-      assertMayRecruit(structure);
-      assertActive(stateOf(previous));
-      const conseiller = await this.conseillerOf(manager, previous);
-      const targetConventionId = body.conventionId?.toLowerCase() ?? previous.conventionId;
-      const [target] = await this.conventionsCovering(manager, previous.structureId, terms.startDate, targetConventionId);
-      assertNone(
-        renewalViolations({ ...stateOf(previous), cddChainStart: previous.cddChainStart }, terms, {
-          legalStatus: target.legalStatus!,
-          minimumWage: this.config.minimumWage,
-          birthDate: conseiller.birthDate,
-        }),
-      );
-      const now = this.clock.now();
-      const context = commandContext(principal, this.clock, request, 'renouvellement du contrat');
-      const closing = { status: 'RENOUVELE' as const, endedOn: previous.endDate, closedAt: now, closedBy: subjectOf(principal) };
-      await manager.getRepository(ContractRow).update({ id }, closing);
-      let postId = previous.postId;
-      const moves = target.id !== previous.conventionId;
-      if (moves) {
-        postId = (await this.lockVacantPost(manager, [target.id])).id;
-        await manager.query(`UPDATE posts SET status = 'VACANT', updated_at = $2 WHERE id = $1`, [previous.postId, now]);
-        await manager.query(`UPDATE posts SET status = 'OCCUPE', updated_at = $2 WHERE id = $1`, [postId, now]);
-      }
-      const renewal = manager.getRepository(ContractRow).create({
-        id: randomUUID(),
-        structureId: previous.structureId,
-        conventionId: target.id,
-        postId,
-        conseillerId: previous.conseillerId,
-        departmentCode: target.departmentCode,
-        legalStatus: target.legalStatus!,
-        type: terms.type,
-        startDate: terms.startDate,
-        endDate: terms.endDate,
-        grossMonthlySalary: Cents.of(terms.grossMonthlySalaryCents),
-        status: 'ACTIF',
-        ruptureReason: null,
-        ruptureDate: null,
-        endedOn: null,
-        renewsContractId: previous.id,
-        cddChainStart: previous.type === 'CDD' && terms.type === 'CDD' ? previous.cddChainStart : terms.startDate,
-        createdAt: now,
-        createdBy: subjectOf(principal),
-        closedAt: null,
-        closedBy: null,
-      });
-      await manager.getRepository(ContractRow).insert(renewal);
-      await this.tx.emit(manager, ContractRenewedV1, previous.id, {
-        contractId: previous.id,
-        newContractId: renewal.id,
-        structureId: renewal.structureId,
-        postId: renewal.postId,
-        departmentCode: renewal.departmentCode,
-        contractType: renewal.type,
-        startDate: renewal.startDate,
-        endDate: renewal.endDate,
-      }, context);
-      await this.emitSigned(manager, renewal, conseiller, context);
-      if (moves) {
-        await this.emitPostChange(manager, previous, 'OCCUPE', 'VACANT', previous.endDate as CalendarDate, context);
-        await this.emitPostChange(manager, renewal, 'VACANT', 'OCCUPE', renewal.startDate, context);
-      }
-      return contractView(renewal, conseiller);
+      return this.renewLocked(manager, previous, terms, body.conventionId, commandContext(principal, this.clock, request, 'renouvellement du contrat'), subjectOf(principal));
     });
+  }
+
+  /**
+   * The renewal the lifecycle saga financed, recorded in the caller's transaction (its inbox's): the same rules as
+   * {@link renew}, on the same post. Throws the rule's refusal when it cannot be recorded.
+   */
+  async renewInTransaction(manager: EntityManager, id: string, terms: ContractTerms, context: EventContext, actor: string): Promise<ContractView> {
+    const previous = await this.lockContract(manager, id);
+    return this.renewLocked(manager, previous, terms, undefined, context, actor);
+  }
+
+  private async renewLocked(
+    manager: EntityManager, previous: ContractRow, terms: ContractTerms, conventionId: string | undefined, context: EventContext, actor: string,
+  ): Promise<ContractView> {
+    const structure = await manager.getRepository(StructureRow).findOneOrFail({ where: { structureId: previous.structureId } });
+    assertMayRecruit(structure);
+    assertActive(stateOf(previous));
+    const conseiller = await this.conseillerOf(manager, previous);
+    const targetConventionId = conventionId?.toLowerCase() ?? previous.conventionId;
+    const [target] = await this.conventionsCovering(manager, previous.structureId, terms.startDate, targetConventionId);
+    assertNone(
+      renewalViolations({ ...stateOf(previous), cddChainStart: previous.cddChainStart }, terms, {
+        legalStatus: target.legalStatus!,
+        minimumWage: this.config.minimumWage,
+        birthDate: conseiller.birthDate,
+      }),
+    );
+    const now = this.clock.now();
+    const closing = { status: 'RENOUVELE' as const, endedOn: previous.endDate, closedAt: now, closedBy: actor };
+    await manager.getRepository(ContractRow).update({ id: previous.id }, closing);
+    let postId = previous.postId;
+    const moves = target.id !== previous.conventionId;
+    if (moves) {
+      postId = (await this.lockVacantPost(manager, [target.id])).id;
+      await manager.query(`UPDATE posts SET status = 'VACANT', updated_at = $2 WHERE id = $1`, [previous.postId, now]);
+      await manager.query(`UPDATE posts SET status = 'OCCUPE', updated_at = $2 WHERE id = $1`, [postId, now]);
+    }
+    const renewal = manager.getRepository(ContractRow).create({
+      id: randomUUID(),
+      structureId: previous.structureId,
+      conventionId: target.id,
+      postId,
+      conseillerId: previous.conseillerId,
+      departmentCode: target.departmentCode,
+      legalStatus: target.legalStatus!,
+      type: terms.type,
+      startDate: terms.startDate,
+      endDate: terms.endDate,
+      grossMonthlySalary: Cents.of(terms.grossMonthlySalaryCents),
+      status: 'ACTIF',
+      ruptureReason: null,
+      ruptureDate: null,
+      endedOn: null,
+      renewsContractId: previous.id,
+      cddChainStart: previous.type === 'CDD' && terms.type === 'CDD' ? previous.cddChainStart : terms.startDate,
+      createdAt: now,
+      createdBy: actor,
+      closedAt: null,
+      closedBy: null,
+    });
+    await manager.getRepository(ContractRow).insert(renewal);
+    await this.tx.emit(manager, ContractRenewedV1, previous.id, {
+      contractId: previous.id,
+      newContractId: renewal.id,
+      structureId: renewal.structureId,
+      postId: renewal.postId,
+      departmentCode: renewal.departmentCode,
+      contractType: renewal.type,
+      startDate: renewal.startDate,
+      endDate: renewal.endDate,
+    }, context);
+    await this.emitSigned(manager, renewal, conseiller, context);
+    if (moves) {
+      await this.emitPostChange(manager, previous, 'OCCUPE', 'VACANT', previous.endDate as CalendarDate, context);
+      await this.emitPostChange(manager, renewal, 'VACANT', 'OCCUPE', renewal.startDate, context);
+    }
+    return contractView(renewal, conseiller);
   }
 
   async get(principal: Principal, id: string): Promise<ContractView> {

@@ -43,6 +43,7 @@ export async function startConventions(now: string, env: Record<string, string> 
     JWT_SECRET,
     DB_SCHEMA: uniqueName('conventions'),
     STRUCTURES_CONSUMER_NAME: uniqueName('conventions_read_model'),
+    LIFECYCLE_CONSUMER_NAME: uniqueName('conventions_lifecycle'),
     NATURAL_END_INTERVAL_MS: '0',
     LOG_LEVEL: 'error',
     ...env,
