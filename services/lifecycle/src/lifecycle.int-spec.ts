@@ -19,6 +19,8 @@ import { event, eventually, LifecycleHarness, Producer, startLifecycle, token } 
  * (no timer) after moving a ManualClock. The end-to-end test with the real conventions and
  * subsidies services is e2e.int-spec.ts.
  */
+jest.setTimeout(120_000);
+
 describe('lifecycle service on the real stack', () => {
   const clock = new ManualClock(new Date('2021-06-20T08:00:00Z'));
   let h: LifecycleHarness & { schema: string; consumerPrefix: string };

@@ -152,7 +152,25 @@ export class SagaEngine {
     }
   }
 
-  /** In the decisions' order: consecutive cancellations in one statement. */
+  /**
+   * DeadlineStore.schedule's statement (same table, same `ON CONFLICT (token) DO NOTHING`: scheduling twice is a
+   * no-op) for many deadlines at once: a batch of signatures schedules five per contract.
+   */
+  private async scheduleAll(manager: EntityManager, now: Date, requests: DeadlineRequest[]): Promise<void> {
+    if (requests.length <= 1) {
+      await this.deadlines.schedule(manager, now, ...requests);
+      return;
+    }
+    await manager.query(
+      `INSERT INTO deadlines (token, owner, kind, due_at, payload, scheduled_at)
+       SELECT token, owner, kind, due_at, '{}'::jsonb, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS r(token, owner, kind, due_at)
+       ORDER BY due_at
+       ON CONFLICT (token) DO NOTHING`,
+      [requests.map((r) => r.token), requests.map((r) => r.owner), requests.map((r) => r.kind), requests.map((r) => r.dueAt.toISOString()), now.toISOString()],
+    );
+  }
+
+  /** In the decisions' order: consecutive schedules, and consecutive cancellations, in one statement each. */
   private async applyDeadlines(manager: EntityManager, ops: DeadlineOp[], now: Date): Promise<void> {
     let i = 0;
     while (i < ops.length) {
@@ -160,7 +178,7 @@ export class SagaEngine {
       if (op.op === 'schedule') {
         const requests: DeadlineRequest[] = [];
         while (i < ops.length && ops[i].op === 'schedule') requests.push((ops[i++] as Extract<DeadlineOp, { op: 'schedule' }>).request);
-        await this.deadlines.schedule(manager, now, ...requests);
+        await this.scheduleAll(manager, now, requests);
       } else {
         const tokens: string[] = [];
         while (i < ops.length && ops[i].op === 'cancel') tokens.push((ops[i++] as Extract<DeadlineOp, { op: 'cancel' }>).token);

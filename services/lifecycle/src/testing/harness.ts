@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { signToken } from '@cnfs/auth';
-import { EventContext, EventDefinition, EventEnvelope } from '@cnfs/contracts';
+import { EventContext, EventDefinition, EventEnvelope, TOPICS } from '@cnfs/contracts';
 import { headersFor, IncomingRecord, KafkaBus, MessagePublisher, Subscription } from '@cnfs/messaging';
 import { createServiceApp, DATA_SOURCE, loadServiceConfig, ManualClock, ServiceConfig } from '@cnfs/service-kit';
 import { testBrokers, testDatabaseUrl, uniqueName } from '@cnfs/testing';
@@ -21,16 +21,48 @@ export interface LifecycleHarness {
   close(): Promise<void>;
 }
 
+/** The lifecycle service's consumer groups and their topics (see consumers.ts). */
+export const lifecycleGroups = (prefix: string) => ({
+  [`${prefix}.contracts`]: [TOPICS.contracts],
+  [`${prefix}.conventions`]: [TOPICS.conventions],
+  [`${prefix}.structures`]: [TOPICS.structures],
+  [`${prefix}.subsidies`]: [TOPICS.subsidies],
+});
+
+/**
+ * Starts new consumer groups at the current end of their topics instead of their beginning. The shared test broker
+ * keeps every run's events forever: a service under test replaying them would follow every other test's contracts
+ * (and, moving its clock, fire their deadlines and publish for them). Only for groups that never committed.
+ */
+export async function skipHistory(groups: Record<string, string[]>): Promise<void> {
+  const bus = new KafkaBus({ clientId: uniqueName('lifecycle_test_admin'), brokers: testBrokers() });
+  const admin = bus.raw().admin();
+  await admin.connect();
+  try {
+    for (const [groupId, topics] of Object.entries(groups)) {
+      for (const topic of topics) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+      }
+    }
+  } finally {
+    await admin.disconnect();
+    await bus.close();
+  }
+}
+
 /**
  * The lifecycle service on the real PostgreSQL and Kafka. Give the same `schema` and
  * `consumerPrefix` to start it again on the same state (a restart); the clock is the caller's.
+ * A new instance reads the platform topics from their current end (`replayHistory` to read them all).
  */
 export async function startLifecycle(
   clock: ManualClock,
-  options: { schema?: string; consumerPrefix?: string; settings?: Partial<LifecycleSettings> } = {},
+  options: { schema?: string; consumerPrefix?: string; settings?: Partial<LifecycleSettings>; replayHistory?: boolean } = {},
 ): Promise<LifecycleHarness & { schema: string; consumerPrefix: string }> {
   const schema = options.schema ?? uniqueName('lifecycle');
   const consumerPrefix = options.consumerPrefix ?? uniqueName('lifecycle_test');
+  if (!options.consumerPrefix && !options.replayHistory) await skipHistory(lifecycleGroups(consumerPrefix));
   const config = loadServiceConfig('lifecycle', { port: 0 }, {
     DATABASE_URL: testDatabaseUrl(),
     KAFKA_BROKERS: testBrokers().join(','),
@@ -89,11 +121,13 @@ export function event<P>(definition: EventDefinition<P>, aggregateId: string, pa
   return { definition: definition as EventDefinition<unknown>, envelope: definition.create(aggregateId, payload, context) as EventEnvelope };
 }
 
-/** Reads topics from the beginning into memory (the caller filters: topics hold every run's history). */
+/** Reads what is published on topics from now on into memory (the caller filters by aggregate). */
 export async function collect(topics: string[]): Promise<{ records: EventEnvelope[]; stop(): Promise<void> }> {
   const bus = new KafkaBus({ clientId: uniqueName('lifecycle_test_collector'), brokers: testBrokers() });
   const records: EventEnvelope[] = [];
-  const subscription: Subscription = await bus.subscribe({ groupId: uniqueName('lifecycle_collector'), topics, fromBeginning: true }, async (batch: IncomingRecord[]) => {
+  const groupId = uniqueName('lifecycle_collector');
+  await skipHistory(Object.fromEntries([[groupId, topics]]));
+  const subscription: Subscription = await bus.subscribe({ groupId, topics, fromBeginning: true }, async (batch: IncomingRecord[]) => {
     for (const r of batch) if (r.value) records.push(JSON.parse(r.value.toString('utf8')));
     return batch[batch.length - 1].offset;
   });
