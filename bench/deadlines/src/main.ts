@@ -22,7 +22,7 @@ import { sagaDeadlineHandler } from '@cnfs/lifecycle/dist/deadlines/deadline-run
 import { LIFECYCLE_MIGRATIONS } from '@cnfs/lifecycle/dist/persistence/migrations';
 import { SagaEngine } from '@cnfs/lifecycle/dist/saga/saga-engine';
 import { randomUUID } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { DataSource } from 'typeorm';
 
 const args = process.argv.slice(2);
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   const raw = measures.find((m) => m.name.startsWith('raw loop'));
   const rawRate = raw ? N / (raw.firstDueToLastMs / 1000) : NaN;
   console.log(`\nbench/deadlines — ${N} contracts, their ${N} six-month reminders due at the same instant`);
-  console.log(`machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL ${version}, Node ${process.version}\n`);
+  console.log(`machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL ${version}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   console.log('| method | lag p50 | lag p99 | lag max | throughput | vs raw loop | check |');
   console.log('|---|---|---|---|---|---|---|');
   for (const m of measures) {

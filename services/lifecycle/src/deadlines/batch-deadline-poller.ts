@@ -100,16 +100,22 @@ export class BatchDeadlinePoller {
     let claimed: Row[] = [];
     try {
       const fired = await this.dataSource.transaction(async (manager) => {
+        // Claimed and marked fired by one statement (each row written once); the handler runs in the same
+        // transaction, so a failure rolls the marks back with everything else.
         claimed = await manager.query(
-          `SELECT id, token, owner, kind, due_at, payload FROM deadlines
-            WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1 AND NOT (token = ANY($3::text[]))
-            ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          `WITH claimed AS (
+             UPDATE deadlines d SET fired_at = $1
+               FROM (SELECT id FROM deadlines
+                      WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1 AND NOT (token = ANY($3::text[]))
+                      ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) c
+              WHERE d.id = c.id
+             RETURNING d.id, d.token, d.owner, d.kind, d.due_at, d.payload)
+           SELECT * FROM claimed ORDER BY due_at, id`,
           [now.toISOString(), this.batchSize, excluded],
         );
         if (claimed.length === 0) return [];
         const due = claimed.map(toDue);
         await this.handler(due, manager);
-        await manager.query(`UPDATE deadlines SET fired_at = $2 WHERE id = ANY($1::bigint[])`, [claimed.map((r) => r.id), now.toISOString()]);
         return due;
       });
       if (this.quarantine.size > 0) for (const d of fired) this.quarantine.delete(d.token);
