@@ -103,24 +103,28 @@ export const TranchePaidV1 = defineEvent({
 });
 
 /**
- * Payments matched on a bank statement (reference, amount, beneficiary): posted in the ledger.
- * One event per reconciliation and batch of at most 500 tranches (key: the reconciliation), so
- * a 100,000-line statement does not write 100,000 outbox rows in its transaction.
+ * Payments matched on a bank statement (reference, amount, beneficiary) and posted in the ledger.
+ * One event per reconciliation and batch of at most 1,000 tranches (key: the reconciliation): a
+ * 100,000-line statement writes 100 outbox rows, not 100,000, in its transaction. The arrays are
+ * parallel: the i-th tranche was paid the i-th amount (its payment order is the one TranchePaid named).
  */
 export const TrancheReconciledV1 = defineEvent({
   type: 'subsidies.TrancheReconciled',
   version: 1,
   topic: TOPICS.payments,
   aggregateType: 'Reconciliation',
-  payload: z.object({
-    reconciliationId: id,
-    statementId: z.string().min(1),
-    batch: z.number().int().min(1),
-    tranches: z
-      .array(z.object({ trancheId: id, paymentOrderId: id, amountCents: positiveCents, bookingDate: calendarDate, bankEntryReference: z.string().min(1) }))
-      .min(1)
-      .max(500),
-  }),
+  payload: z
+    .object({
+      reconciliationId: id,
+      statementId: z.string().min(1),
+      batch: z.number().int().min(1),
+      trancheIds: z.array(id).min(1).max(1000),
+      amountsCents: z.array(positiveCents).min(1).max(1000),
+    })
+    .refine((p) => p.trancheIds.length === p.amountsCents.length, {
+      message: 'trancheIds and amountsCents are parallel arrays of the same length',
+      path: ['trancheIds'],
+    }),
 });
 
 /** A tranche will never be paid: its post was returned, or stayed vacant beyond the delay; its amount went back to the envelope. */

@@ -129,11 +129,11 @@ function run(commands: Command[]): void {
         c.lines.forEach(({ pick: p, kind }, i) => {
           const o = nth(executed, p);
           if (!o || kind === 'unknown') {
-            lines.push({ lineNo: 0, entryRef: `U-${reconciliations}-${i}`, reference: `UNKNOWN-${i}`, amount: Cents.of(100), direction: 'DBIT', bookingDate: book.today, counterpartyIban: null, counterpartyName: null, returnReason: null });
+            lines.push({ lineNo: 0, entryRef: `U-${reconciliations}-${i}`, reference: `UNKNOWN-${i}`, amountCents: 100, direction: 'DBIT', bookingDate: book.today, counterpartyIban: null, counterpartyName: null, returnReason: null });
             return;
           }
           const base = book.lineFor(o.id, { entryRef: `E-${reconciliations}-${i}` });
-          if (kind === 'amount') lines.push({ ...base, amount: base.amount.add(Cents.of(1)) });
+          if (kind === 'amount') lines.push({ ...base, amountCents: base.amountCents + 1 });
           else if (kind === 'iban') lines.push({ ...base, counterpartyIban: 'FR1420041010050500013M02606' });
           else if (kind === 'return') lines.push({ ...base, direction: 'CRDT', returnReason: 'AC04' });
           else if (kind === 'duplicate') lines.push(base, { ...base, entryRef: `${base.entryRef}-bis` });

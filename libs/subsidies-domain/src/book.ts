@@ -290,21 +290,21 @@ export class SubsidyBook {
   lineFor(orderId: string, overrides: Partial<StatementLine> = {}): StatementLine {
     const o = this.orders.get(orderId)!;
     return {
-      lineNo: 0, entryRef: `BQ-${orderId.slice(0, 8)}`, reference: o.reference, amount: o.amount, direction: 'DBIT', bookingDate: this.today,
+      lineNo: 0, entryRef: `BQ-${orderId.slice(0, 8)}`, reference: o.reference, amountCents: o.amount.toNumber(), direction: 'DBIT', bookingDate: this.today,
       counterpartyIban: o.beneficiaryIban, counterpartyName: 'Structure', returnReason: null, ...overrides,
     };
   }
 
   reconcile(reconciliationId: string, lines: StatementLine[]): ClassifiedLine<PaymentForMatching & { order: BookOrder }>[] {
-    const byReference = new Map<string, BookOrder>([...this.orders.values()].filter((o) => o.executedOn !== null).map((o) => [o.reference, o]));
-    const classified = classifyLines(lines.map((l, i) => ({ ...l, lineNo: i + 1 })), (reference) => {
-      const o = byReference.get(reference);
-      if (!o) return undefined;
-      return {
-        paymentOrderId: o.id, reference: o.reference, amount: o.amount, beneficiaryIban: o.beneficiaryIban, order: o,
-        state: o.status === 'RETURNED' ? 'RETURNED' : o.reconciled ? 'RECONCILED' : 'EXECUTED',
-      };
-    });
+    const byReference = new Map<string, PaymentForMatching & { order: BookOrder }>(
+      [...this.orders.values()]
+        .filter((o) => o.executedOn !== null)
+        .map((o) => [o.reference, {
+          paymentOrderId: o.id, reference: o.reference, amountCents: o.amount.toNumber(), beneficiaryIban: o.beneficiaryIban, order: o,
+          state: o.status === 'RETURNED' ? 'RETURNED' : o.reconciled ? 'RECONCILED' : 'EXECUTED',
+        }]),
+    );
+    const classified = classifyLines(lines.map((l, i) => ({ ...l, lineNo: i + 1 })), (reference) => byReference.get(reference));
     const groups = new Map<string, { dims: PostDimensions; amount: Cents }>();
     for (const c of classified) {
       if (c.finding !== 'MATCHED') continue;

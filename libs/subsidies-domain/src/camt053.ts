@@ -1,6 +1,5 @@
-import { Cents } from '@cnfs/money';
 import { isCalendarDate } from './dates';
-import { normalizeIban, parseEurosExact, PAYMENT_REFERENCE, Statement, StatementFormatError, StatementLine, StatementProblem } from './statements';
+import { eurosToCents, normalizeIban, PAYMENT_REFERENCE, Statement, StatementFormatError, StatementLine, StatementProblem } from './statements';
 import { child, childrenNamed, parseXml, textAt, XmlElement, XmlError } from './xml';
 
 /** camt.053 (BankToCustomerStatement) versions 001.02 to 001.13. */
@@ -57,12 +56,12 @@ export function parseCamt053(xml: string): Statement {
   return { format: 'CAMT053', statementId: statementId!, accountIban: accountIban ?? null, lines };
 }
 
-function amountOf(element: XmlElement | undefined, entryNo: number, field: string, add: (l: number, f: string, m: string) => void): Cents | undefined {
+function amountOf(element: XmlElement | undefined, entryNo: number, field: string, add: (l: number, f: string, m: string) => void): number | undefined {
   if (!element) return undefined;
   const currency = element.attributes.Ccy;
   if (currency !== 'EUR') add(entryNo, `${field}/@Ccy`, 'EUR only');
-  const amount = parseEurosExact(element.text.trim());
-  if (!amount || !amount.isPositive()) add(entryNo, field, 'a positive amount with at most two decimals');
+  const amount = eurosToCents(element.text.trim());
+  if (amount === undefined || amount <= 0) add(entryNo, field, 'a positive amount with at most two decimals');
   return amount;
 }
 
@@ -83,12 +82,12 @@ function readEntry(entry: XmlElement, entryNo: number, lines: StatementLine[], a
   const transactions = details.length > 0 ? details : [undefined];
   // A reversed debit is money coming back, a reversed credit money going out.
   const effective = (reversal ? (direction === 'DBIT' ? 'CRDT' : 'DBIT') : direction) as 'DBIT' | 'CRDT';
-  let sum = Cents.ZERO;
+  let sum = 0;
   transactions.forEach((tx, index) => {
     const txAmount = tx ? (amountOf(child(tx, 'Amt'), entryNo, 'TxDtls/Amt', add) ?? amountOf(textElement(tx, 'AmtDtls', 'TxAmt', 'Amt'), entryNo, 'TxDtls/AmtDtls/TxAmt/Amt', add)) : undefined;
     const amount = txAmount ?? (transactions.length === 1 ? entryAmount : undefined);
-    if (!amount) add(entryNo, 'TxDtls/Amt', 'each transaction of a batch entry needs its amount');
-    else sum = sum.add(amount);
+    if (amount === undefined) add(entryNo, 'TxDtls/Amt', 'each transaction of a batch entry needs its amount');
+    else sum += amount;
     const reference = tx ? textAt(tx, 'Refs', 'EndToEndId') : undefined;
     const txRef = tx ? textAt(tx, 'Refs', 'AcctSvcrRef') : undefined;
     const ref = txRef ?? (transactions.length > 1 ? `${entryRef ?? ''}/${index + 1}` : entryRef);
@@ -106,7 +105,7 @@ function readEntry(entry: XmlElement, entryNo: number, lines: StatementLine[], a
       lineNo: lines.length + 1,
       entryRef: ref ?? '',
       reference: usableReference,
-      amount: amount ?? Cents.ZERO,
+      amountCents: amount ?? 0,
       direction: effective,
       bookingDate: bookingDate ?? '',
       counterpartyIban: iban ?? null,
@@ -114,8 +113,8 @@ function readEntry(entry: XmlElement, entryNo: number, lines: StatementLine[], a
       returnReason,
     });
   });
-  if (entryAmount && details.length > 0 && !sum.equals(entryAmount)) {
-    add(entryNo, 'Ntry/Amt', `the entry amount ${entryAmount.toString()} differs from the sum of its transactions ${sum.toString()} (cents)`);
+  if (entryAmount !== undefined && details.length > 0 && sum !== entryAmount) {
+    add(entryNo, 'Ntry/Amt', `the entry amount ${entryAmount} differs from the sum of its transactions ${sum} (cents)`);
   }
 }
 

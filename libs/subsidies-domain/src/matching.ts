@@ -1,4 +1,3 @@
-import { Cents } from '@cnfs/money';
 import { CalendarDate, daysBetween } from './dates';
 import { StatementLine } from './statements';
 
@@ -31,7 +30,8 @@ export const FINDINGS: readonly Finding[] = [
 export interface PaymentForMatching {
   paymentOrderId: string;
   reference: string;
-  amount: Cents;
+  /** Integer cents (safe integer). */
+  amountCents: number;
   beneficiaryIban: string;
   /** EXECUTED: paid, not yet on a statement (pending); RECONCILED: matched before; RETURNED: voided by a bank return. */
   state: 'EXECUTED' | 'RECONCILED' | 'RETURNED';
@@ -50,59 +50,54 @@ export interface ClassifiedLine<P extends PaymentForMatching = PaymentForMatchin
  */
 export function classifyLines<P extends PaymentForMatching>(lines: readonly StatementLine[], lookup: (reference: string) => P | undefined): ClassifiedLine<P>[] {
   const seenEntries = new Set<string>();
-  // States changed by earlier lines of this statement.
-  const stateInStatement = new Map<string, PaymentForMatching['state']>();
-  const result: ClassifiedLine<P>[] = new Array(lines.length);
+  // States changed by earlier lines of this statement (keyed by the payment object: identity hash).
+  const stateInStatement = new Map<P, PaymentForMatching['state']>();
+  const result: ClassifiedLine<P>[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    if (seenEntries.has(line.entryRef)) {
-      result[i] = { line, finding: 'DUPLICATE_LINE', payment: null, detail: `bank entry ${line.entryRef} is listed twice` };
+    const entries = seenEntries.size;
+    seenEntries.add(line.entryRef);
+    if (seenEntries.size === entries) {
+      result.push({ line, finding: 'DUPLICATE_LINE', payment: null, detail: `bank entry ${line.entryRef} is listed twice` });
       continue;
     }
-    seenEntries.add(line.entryRef);
     const payment = line.reference === null ? undefined : lookup(line.reference);
-    if (!payment) {
-      result[i] = {
+    if (payment === undefined) {
+      result.push({
         line,
         finding: 'UNKNOWN_REFERENCE',
         payment: null,
         detail: line.reference === null ? 'the line carries no payment reference' : `no executed payment order has reference ${line.reference}`,
-      };
+      });
       continue;
     }
-    const state = stateInStatement.get(payment.paymentOrderId) ?? payment.state;
-    const amountDiffers = !line.amount.equals(payment.amount);
-    const mismatch = (): ClassifiedLine<P> => ({
-      line,
-      finding: 'AMOUNT_MISMATCH',
-      payment,
-      detail: `${line.amount.toString()} cents on the statement, ${payment.amount.toString()} cents ordered`,
-    });
+    const state = stateInStatement.size === 0 ? payment.state : (stateInStatement.get(payment) ?? payment.state);
+    const amountDiffers = line.amountCents !== payment.amountCents;
     if (line.direction === 'DBIT') {
       if (state === 'RECONCILED') {
-        result[i] = { line, finding: 'DUPLICATE_LINE', payment, detail: `payment ${payment.reference} is already reconciled` };
+        result.push({ line, finding: 'DUPLICATE_LINE', payment, detail: `payment ${payment.reference} is already reconciled` });
       } else if (state === 'RETURNED') {
-        result[i] = { line, finding: 'RETURNED_ORDER', payment, detail: `payment ${payment.reference} was returned by the bank` };
+        result.push({ line, finding: 'RETURNED_ORDER', payment, detail: `payment ${payment.reference} was returned by the bank` });
       } else if (amountDiffers) {
-        result[i] = mismatch();
+        result.push({ line, finding: 'AMOUNT_MISMATCH', payment, detail: `${line.amountCents} cents on the statement, ${payment.amountCents} cents ordered` });
       } else if (line.counterpartyIban !== payment.beneficiaryIban) {
-        result[i] = {
+        result.push({
           line,
           finding: 'BENEFICIARY_MISMATCH',
           payment,
           detail: line.counterpartyIban === null ? 'the line names no beneficiary account' : `paid to ${line.counterpartyIban}, ordered to ${payment.beneficiaryIban}`,
-        };
+        });
       } else {
-        result[i] = { line, finding: 'MATCHED', payment, detail: null };
-        stateInStatement.set(payment.paymentOrderId, 'RECONCILED');
+        result.push({ line, finding: 'MATCHED', payment, detail: null });
+        stateInStatement.set(payment, 'RECONCILED');
       }
     } else if (state === 'RETURNED') {
-      result[i] = { line, finding: 'DUPLICATE_LINE', payment, detail: `payment ${payment.reference} is already returned` };
+      result.push({ line, finding: 'DUPLICATE_LINE', payment, detail: `payment ${payment.reference} is already returned` });
     } else if (amountDiffers) {
-      result[i] = mismatch();
+      result.push({ line, finding: 'AMOUNT_MISMATCH', payment, detail: `${line.amountCents} cents on the statement, ${payment.amountCents} cents ordered` });
     } else {
-      result[i] = { line, finding: 'RETURN', payment, detail: line.returnReason ? `returned by the bank (${line.returnReason})` : 'returned by the bank' };
-      stateInStatement.set(payment.paymentOrderId, 'RETURNED');
+      result.push({ line, finding: 'RETURN', payment, detail: line.returnReason ? `returned by the bank (${line.returnReason})` : 'returned by the bank' });
+      stateInStatement.set(payment, 'RETURNED');
     }
   }
   return result;

@@ -36,8 +36,7 @@ export const subsidiesSamples = [
   TranchePaymentOrderedV1.create('t-1', { ...tranche, paymentOrderId: 'o-1', paymentReference: 'CNFS-P-00000001', orderedOn: '2021-04-12' }, prefecture),
   TranchePaidV1.create('t-1', { ...tranche, paymentOrderId: 'o-1', paymentReference: 'CNFS-P-00000001', bankReference: 'BDT-2021-000417', executedOn: '2021-04-15' }, bdt),
   TrancheReconciledV1.create('r-1', {
-    reconciliationId: 'r-1', statementId: 'STMT-2021-04-16', batch: 1,
-    tranches: [{ trancheId: 't-1', paymentOrderId: 'o-1', amountCents: 3_375_000, bookingDate: '2021-04-16', bankEntryReference: 'BQ-000417' }],
+    reconciliationId: 'r-1', statementId: 'STMT-2021-04-16', batch: 1, trancheIds: ['t-1'], amountsCents: [3_375_000],
   }, bdt),
   TrancheCancelledV1.create('t-2', { ...tranche, trancheId: 't-2', seq: 2, amountCents: 2_025_000, reason: 'VACANT_BEYOND_DELAY', cancelledOn: '2022-08-01' }, systemContext),
   RenewalCommitmentRequestedV1.create('k-1', {

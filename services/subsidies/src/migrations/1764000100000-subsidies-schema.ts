@@ -342,7 +342,8 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
     // Bulk-loaded with COPY: no foreign key to check per row; the reconciliation row is written in the same transaction.
     await q.query(`
       CREATE TABLE statement_lines (
-        reconciliation_id uuid NOT NULL,
+        -- the reconciliation being written (set for its transaction), so 100,000 lines don't each carry it in the COPY
+        reconciliation_id uuid NOT NULL DEFAULT current_setting('subsidies.reconciliation_id')::uuid,
         line_no int NOT NULL,
         entry_ref text NOT NULL,
         reference text,
@@ -354,7 +355,6 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
         return_reason text,
         finding text NOT NULL CHECK (finding IN ('MATCHED', 'AMOUNT_MISMATCH', 'BENEFICIARY_MISMATCH', 'UNKNOWN_REFERENCE', 'DUPLICATE_LINE', 'RETURN', 'RETURNED_ORDER')),
         payment_order_id uuid,
-        tranche_id uuid,
         expected_amount_cents bigint,
         detail text,
         PRIMARY KEY (reconciliation_id, line_no)

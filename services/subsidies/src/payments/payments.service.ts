@@ -155,6 +155,8 @@ export class PaymentsService {
       throw badRequest('the request is invalid', [{ field: 'returnedOn', message: `a calendar date, not after ${this.core.today()}` }]);
     }
     await this.core.transaction(async (manager) => {
+      // Serialised with reconciliations: a statement never posts a payment returned meanwhile.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.reconciliation'))`);
       const order = await this.lockOrder(manager, orderId);
       if (order.status !== 'EXECUTED') throw conflict(order.status === 'RETURNED' ? 'this payment was already returned' : 'this payment order is not paid', { code: 'NOT_PAID' });
       await this.applyReturn(manager, order, { returnedOn: body.returnedOn, reason: body.reason, source: 'API', reconciliationId: null, recordedBy: actorOf(principal) }, context);

@@ -13,24 +13,30 @@ import {
   parseCamt053,
   parseCsvStatement,
   PaymentForMatching,
-  PostDimensions,
   Statement,
   StatementFormat,
   StatementFormatError,
 } from '@cnfs/subsidies-domain';
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { EntityManager } from 'typeorm';
 import { SubsidiesCore } from '../core/core';
 import { postJournals } from '../core/ledger-writer';
 import { actorOf } from '../core/principal';
-import { cents, copyCsv, copyField } from '../core/sql';
+import { cents, copyText, openCopy, rawClient } from '../core/sql';
 import { PaymentsService } from '../payments/payments.service';
 
 /** An executed payment as the matcher needs it, with what the ledger and events need once matched. */
 interface Payment extends PaymentForMatching {
   trancheId: string;
-  dims: PostDimensions;
+  /** envelope, département and structure joined by \u001f: the settlement's grouping key. */
+  group: string;
 }
+
+const PAYMENT_COLUMNS = `o.reference, o.id, o.amount_cents::text, e.beneficiary_iban, o.tranche_id,
+  o.envelope_id || chr(31) || o.department_code || chr(31) || o.structure_id`;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface ReconciliationSummary {
   id: string;
@@ -80,7 +86,30 @@ const lineView = (r: Record<string, any>): FindingView => ({
   detail: r.detail,
 });
 
-const EVENT_BATCH = 500;
+const EVENT_BATCH = 1000;
+
+function paymentOf(row: unknown[], state: PaymentForMatching['state']): Payment {
+  const amountCents = Number(row[2]);
+  if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${row[1]}: amount beyond exact integer cents`);
+  return { reference: row[0] as string, paymentOrderId: row[1] as string, amountCents, beneficiaryIban: row[3] as string, trancheId: row[4] as string, group: row[5] as string, state };
+}
+
+const text = (value: string | null) => (value === null ? '' : copyText(value));
+
+/** COPY rows (CSV) of classified lines [from, to); the reconciliation id comes from the column default. */
+function lineRows(classified: ClassifiedLine<Payment>[], from: number, to: number): string {
+  let out = '';
+  for (let i = from; i < to; i++) {
+    const c = classified[i];
+    const l = c.line;
+    const p = c.payment;
+    out +=
+      `${l.lineNo},${text(l.entryRef)},${text(l.reference)},${l.amountCents},${l.direction},${l.bookingDate},${text(l.counterpartyIban)},` +
+      `${text(l.counterpartyName)},${text(l.returnReason)},${c.finding},${p ? p.paymentOrderId : ''},` +
+      `${p && c.finding === 'AMOUNT_MISMATCH' ? p.amountCents : ''},${text(c.detail)}\n`;
+  }
+  return out;
+}
 
 /**
  * Bank reconciliation by the Banque des Territoires. A statement (CSV or camt.053) is read
@@ -92,6 +121,16 @@ const EVENT_BATCH = 500;
  */
 @Injectable()
 export class ReconciliationService {
+  /** Milliseconds spent in each step of the last reconciliation (the bench prints them). */
+  lastTimings: Record<string, number> = {};
+  private mark = 0;
+
+  private lap(step: string): void {
+    const now = performance.now();
+    this.lastTimings[step] = Math.round((now - this.mark) * 10) / 10;
+    this.mark = now;
+  }
+
   constructor(
     private readonly core: SubsidiesCore,
     private readonly payments: PaymentsService,
@@ -109,22 +148,45 @@ export class ReconciliationService {
   }
 
   async reconcile(principal: Principal, content: string, format: StatementFormat, context: EventContext): Promise<{ created: boolean; summary: ReconciliationSummary }> {
+    this.lastTimings = {};
+    this.mark = performance.now();
     const sha = createHash('sha256').update(content).digest('hex');
     const known = await this.findBySha(this.core.dataSource.manager, sha);
     if (known) return { created: false, summary: await this.summary(known) };
-    const statement = this.parse(content, format);
-    const id = await this.core.transaction(async (manager): Promise<{ replay: string } | { created: string }> => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.reconciliation'))`);
+    this.lap('hash');
+    const outcome = await this.core.transaction(async (manager): Promise<{ replay: string } | { created: string }> => {
+      // One reconciliation at a time (bank returns through the API take the same lock).
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.reconciliation')), set_config('jit', 'off', true)`);
       const concurrent = await this.findBySha(manager, sha);
       if (concurrent) return { replay: concurrent };
+      this.lap('lock');
+      // The payments awaiting a statement are read while the statement is parsed.
+      const client = await rawClient(manager);
+      const pending = client.query({
+        text: `SELECT ${PAYMENT_COLUMNS} FROM payment_orders o JOIN payment_executions e ON e.payment_order_id = o.id
+                WHERE o.status = 'EXECUTED' AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.payment_order_id = o.id AND l.finding = 'MATCHED')`,
+        rowMode: 'array',
+      });
+      pending.catch(() => undefined);
+      let statement: Statement;
+      try {
+        statement = this.parse(content, format);
+      } finally {
+        await pending.catch(() => undefined);
+      }
+      this.lap('parse');
       const [sameId] = await manager.query(`SELECT id FROM reconciliations WHERE format = $1 AND statement_id = $2`, [format, statement.statementId]);
       if (sameId) {
         throw conflict(`statement ${statement.statementId} was already reconciled (${sameId.id}) with different content`, { reconciliationId: sameId.id });
       }
-      return { created: await this.apply(manager, deterministicId('reconciliation', sha), sha, statement, actorOf(principal), context) };
+      const id = deterministicId('reconciliation', sha);
+      return { created: await this.apply(manager, id, sha, statement, (await pending).rows, actorOf(principal), context) };
     });
-    if ('replay' in id) return { created: false, summary: await this.summary(id.replay) };
-    return { created: true, summary: await this.summary(id.created) };
+    this.lap('commit');
+    if ('replay' in outcome) return { created: false, summary: await this.summary(outcome.replay) };
+    const summary = await this.summary(outcome.created);
+    this.lap('report');
+    return { created: true, summary };
   }
 
   private async findBySha(manager: EntityManager, sha: string): Promise<string | undefined> {
@@ -132,44 +194,88 @@ export class ReconciliationService {
     return row?.id;
   }
 
-  /** The whole reconciliation, inside the caller's transaction. Returns its id. */
-  async apply(manager: EntityManager, id: string, sha: string, statement: Statement, createdBy: string, context: EventContext): Promise<string> {
+  /**
+   * The whole reconciliation, inside the caller's transaction (which holds the reconciliation
+   * lock): `pendingRows` are the executed payments on no statement yet. Returns the id.
+   */
+  async apply(manager: EntityManager, id: string, sha: string, statement: Statement, pendingRows: unknown[][], createdBy: string, context: EventContext): Promise<string> {
     const today = this.core.today();
-    const lookup = await this.loadPayments(manager, statement);
+    const lookup = new Map<string, Payment>();
+    for (const row of pendingRows) lookup.set(row[0] as string, paymentOf(row, 'EXECUTED'));
+    // References the pending payments do not explain: reconciled or returned before (duplicates, returns), or unknown.
+    const missing = new Set<string>();
+    for (const line of statement.lines) if (line.reference !== null && !lookup.has(line.reference)) missing.add(line.reference);
+    const others = [...missing];
+    if (others.length > 0) {
+      const client = await rawClient(manager);
+      const { rows } = await client.query({
+        text: `SELECT ${PAYMENT_COLUMNS}, o.status, EXISTS (SELECT 1 FROM statement_lines l WHERE l.payment_order_id = o.id AND l.finding = 'MATCHED')
+                 FROM payment_orders o JOIN payment_executions e ON e.payment_order_id = o.id WHERE o.reference = ANY($1::text[])`,
+        values: [others],
+        rowMode: 'array',
+      });
+      for (const row of rows) lookup.set(row[0], paymentOf(row, row[6] === 'RETURNED' ? 'RETURNED' : row[7] ? 'RECONCILED' : 'EXECUTED'));
+    }
+    this.lap('load payments');
     const classified = classifyLines(statement.lines, (reference) => lookup.get(reference));
+    this.lap('classify');
 
-    await this.storeLines(manager, id, classified);
+    // Every line with its finding, streamed to COPY while the rest is computed.
+    await manager.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [id]);
+    const copy = await openCopy(
+      manager,
+      `statement_lines (line_no, entry_ref, reference, amount_cents, direction, booking_date, counterparty_iban, counterparty_name, return_reason,
+                        finding, payment_order_id, expected_amount_cents, detail)`,
+    );
+    const CHUNK = 5000;
+    for (let start = 0; start < classified.length; start += CHUNK) {
+      copy.write(Buffer.from(lineRows(classified, start, Math.min(start + CHUNK, classified.length))));
+      await yieldToEventLoop();
+    }
+    const stored = copy.end();
+    this.lap('stream lines (COPY)');
 
-    const groups = new Map<string, { dims: PostDimensions; amount: Cents }>();
-    const matched: ClassifiedLine<Payment>[] = [];
     const counts = Object.fromEntries(FINDINGS.map((f) => [f, 0])) as Record<Finding, number>;
-    let matchedCents = 0n;
+    const groups = new Map<string, number>();
+    const matched: Payment[] = [];
+    let matchedCents = 0;
     for (const c of classified) {
       counts[c.finding] += 1;
       if (c.finding !== 'MATCHED') continue;
       const p = c.payment!;
-      matched.push(c);
-      matchedCents += p.amount.toBigInt();
-      const key = `${p.dims.envelopeId}\u001f${p.dims.departmentCode}\u001f${p.dims.structureId}`;
-      const group = groups.get(key);
-      if (group) group.amount = group.amount.add(p.amount);
-      else groups.set(key, { dims: p.dims, amount: p.amount });
+      matched.push(p);
+      matchedCents += p.amountCents;
+      groups.set(p.group, (groups.get(p.group) ?? 0) + p.amountCents);
     }
-    // The pending executions the statement shows are posted: one journal, one pair of entries per envelope × département × structure.
-    if (groups.size > 0) await postJournals(manager, [journals.settle(id, [...groups.values()])], today);
-
+    if (!Number.isSafeInteger(matchedCents)) throw new Error('the matched total is beyond exact integer cents');
+    // Built (and validated) while PostgreSQL ingests the lines; written once the COPY is done
+    // (one query at a time on the connection).
+    const settlement =
+      groups.size > 0
+        ? journals.settle(id, [...groups].map(([group, amount]) => {
+            const [envelopeId, departmentCode, structureId] = group.split('\u001f');
+            return { dims: { envelopeId, departmentCode, structureId }, amount: Cents.of(amount) };
+          }))
+        : undefined;
+    const events = [];
     for (let i = 0; i < matched.length; i += EVENT_BATCH) {
       const batch = matched.slice(i, i + EVENT_BATCH);
-      await this.core.emit(manager, TrancheReconciledV1, id, {
-        reconciliationId: id,
-        statementId: statement.statementId,
-        batch: i / EVENT_BATCH + 1,
-        tranches: batch.map((c) => ({
-          trancheId: c.payment!.trancheId, paymentOrderId: c.payment!.paymentOrderId, amountCents: c.payment!.amount.toNumber(),
-          bookingDate: c.line.bookingDate, bankEntryReference: c.line.entryRef,
-        })),
-      }, context);
+      events.push({
+        topic: TrancheReconciledV1.topic,
+        envelope: TrancheReconciledV1.create(id, {
+          reconciliationId: id,
+          statementId: statement.statementId,
+          batch: i / EVENT_BATCH + 1,
+          trancheIds: batch.map((p) => p.trancheId),
+          amountsCents: batch.map((p) => p.amountCents),
+        }, context),
+      });
     }
+    this.lap('settlement and events (built)');
+    await stored;
+    if (settlement) await postJournals(manager, [settlement], today);
+    await this.core.outbox.add(manager, ...events);
+    this.lap('lines, settlement, events (written)');
 
     for (const c of classified) {
       if (c.finding !== 'RETURN') continue;
@@ -192,69 +298,14 @@ export class ReconciliationService {
       [id, today, unmatchedAfterDays],
     );
     counts.UNMATCHED_ORDER = unmatched.length;
+    this.lap('returns and unmatched orders');
 
     await manager.query(
       `INSERT INTO reconciliations (id, content_sha256, format, statement_id, account_iban, line_count, counts, matched_cents, unmatched_after_days, as_of, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [id, sha, statement.format, statement.statementId, statement.accountIban, statement.lines.length, JSON.stringify(counts), matchedCents.toString(), unmatchedAfterDays, today, createdBy],
+      [id, sha, statement.format, statement.statementId, statement.accountIban, statement.lines.length, JSON.stringify(counts), matchedCents, unmatchedAfterDays, today, createdBy],
     );
     return id;
-  }
-
-  /** The executed payment orders the statement's references name (one query). */
-  private async loadPayments(manager: EntityManager, statement: Statement): Promise<Map<string, Payment>> {
-    const references = [...new Set(statement.lines.map((l) => l.reference).filter((r): r is string => r !== null))];
-    const client = (await manager.queryRunner!.connect()) as { query(config: { text: string; values: unknown[]; rowMode: 'array' }): Promise<{ rows: unknown[][] }> };
-    const { rows } = await client.query({
-      text: `SELECT o.reference, o.id, o.amount_cents, e.beneficiary_iban, o.status, o.tranche_id, o.envelope_id, o.department_code, o.structure_id,
-                    EXISTS (SELECT 1 FROM statement_lines l WHERE l.payment_order_id = o.id AND l.finding = 'MATCHED') AS reconciled
-               FROM payment_orders o JOIN payment_executions e ON e.payment_order_id = o.id
-              WHERE o.reference = ANY($1::text[])`,
-      values: [references],
-      rowMode: 'array',
-    });
-    const payments = new Map<string, Payment>();
-    for (const r of rows as [string, string, string, string, string, string, string, string, string, boolean][]) {
-      payments.set(r[0], {
-        reference: r[0],
-        paymentOrderId: r[1],
-        amount: Cents.of(r[2]),
-        beneficiaryIban: r[3],
-        state: r[4] === 'RETURNED' ? 'RETURNED' : r[9] ? 'RECONCILED' : 'EXECUTED',
-        trancheId: r[5],
-        dims: { envelopeId: r[6], departmentCode: r[7], structureId: r[8] },
-      });
-    }
-    return payments;
-  }
-
-  /** Every line with its finding, bulk-loaded with COPY. */
-  private async storeLines(manager: EntityManager, id: string, classified: ClassifiedLine<Payment>[]): Promise<void> {
-    const chunks: Buffer[] = [];
-    let buffer: string[] = [];
-    let size = 0;
-    for (const c of classified) {
-      const l = c.line;
-      const p = c.payment;
-      const row =
-        `${id},${l.lineNo},${copyField(l.entryRef)},${copyField(l.reference)},${l.amount.toString()},${l.direction},${l.bookingDate},` +
-        `${copyField(l.counterpartyIban)},${copyField(l.counterpartyName)},${copyField(l.returnReason)},${c.finding},${p ? p.paymentOrderId : ''},` +
-        `${p ? p.trancheId : ''},${p && c.finding === 'AMOUNT_MISMATCH' ? p.amount.toString() : ''},${copyField(c.detail)}\n`;
-      buffer.push(row);
-      size += row.length;
-      if (size > 1 << 20) {
-        chunks.push(Buffer.from(buffer.join('')));
-        buffer = [];
-        size = 0;
-      }
-    }
-    if (buffer.length > 0) chunks.push(Buffer.from(buffer.join('')));
-    await copyCsv(
-      manager,
-      `statement_lines (reconciliation_id, line_no, entry_ref, reference, amount_cents, direction, booking_date, counterparty_iban, counterparty_name, return_reason,
-                        finding, payment_order_id, tranche_id, expected_amount_cents, detail)`,
-      chunks,
-    );
   }
 
   // ---- reads -------------------------------------------------------------------------------------
@@ -263,7 +314,8 @@ export class ReconciliationService {
     const [r] = await this.core.dataSource.query(`SELECT * FROM reconciliations WHERE id = $1`, [id]);
     if (!r) throw notFound('reconciliation');
     const findings = await this.core.dataSource.query(
-      `SELECT * FROM statement_lines WHERE reconciliation_id = $1 AND finding <> 'MATCHED' ORDER BY line_no LIMIT 1000`,
+      `SELECT l.*, o.tranche_id FROM statement_lines l LEFT JOIN payment_orders o ON o.id = l.payment_order_id
+        WHERE l.reconciliation_id = $1 AND l.finding <> 'MATCHED' ORDER BY l.line_no LIMIT 1000`,
       [id],
     );
     const unmatched = await this.core.dataSource.query(`SELECT * FROM reconciliation_unmatched WHERE reconciliation_id = $1 ORDER BY executed_on, reference LIMIT 1000`, [id]);
@@ -305,13 +357,16 @@ export class ReconciliationService {
     await this.exists(id);
     const { limit, offset, page, pageSize } = pageWindow(query);
     const params: unknown[] = [id];
-    let clause = 'reconciliation_id = $1';
+    let clause = 'l.reconciliation_id = $1';
     if (query.finding) {
       params.push(query.finding);
-      clause += ` AND finding = $2`;
+      clause += ` AND l.finding = $2`;
     }
-    const [{ total }] = await this.core.dataSource.query(`SELECT count(*)::int AS total FROM statement_lines WHERE ${clause}`, params);
-    const rows = await this.core.dataSource.query(`SELECT * FROM statement_lines WHERE ${clause} ORDER BY line_no LIMIT ${limit} OFFSET ${offset}`, params);
+    const [{ total }] = await this.core.dataSource.query(`SELECT count(*)::int AS total FROM statement_lines l WHERE ${clause}`, params);
+    const rows = await this.core.dataSource.query(
+      `SELECT l.*, o.tranche_id FROM statement_lines l LEFT JOIN payment_orders o ON o.id = l.payment_order_id WHERE ${clause} ORDER BY l.line_no LIMIT ${limit} OFFSET ${offset}`,
+      params,
+    );
     return { items: rows.map(lineView), page, pageSize, total };
   }
 
@@ -324,7 +379,11 @@ export class ReconciliationService {
   /** The report as CSV rows: every line with its finding, then the orders unmatched for too long. */
   async *reportRows(id: string): AsyncIterable<FindingView> {
     for (let offset = 0; ; offset += 5000) {
-      const rows = await this.core.dataSource.query(`SELECT * FROM statement_lines WHERE reconciliation_id = $1 ORDER BY line_no LIMIT 5000 OFFSET ${offset}`, [id]);
+      const rows = await this.core.dataSource.query(
+        `SELECT l.*, o.tranche_id FROM statement_lines l LEFT JOIN payment_orders o ON o.id = l.payment_order_id
+          WHERE l.reconciliation_id = $1 ORDER BY l.line_no LIMIT 5000 OFFSET ${offset}`,
+        [id],
+      );
       for (const r of rows) yield lineView(r);
       if (rows.length < 5000) break;
     }

@@ -5,6 +5,7 @@ import { EventDefinition, EventEnvelope } from '@cnfs/contracts';
 import { headersFor, KafkaBus, MessagePublisher } from '@cnfs/messaging';
 import { createServiceApp, ManualClock } from '@cnfs/service-kit';
 import { testBrokers, testDatabaseUrl, uniqueName } from '@cnfs/testing';
+import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { SubsidiesModule } from '../app.module';
 import { loadSubsidiesConfig, SubsidiesConfig, SubsidiesSettings } from '../config';
@@ -36,6 +37,7 @@ export class SubsidiesHarness {
       { jobIntervalMs: 0, consumerGroupPrefix: uniqueName('subsidies_test'), ...settings },
     );
     h.clock = new ManualClock(new Date(now));
+    await startGroupsAtTheEnd(h.config.subsidies.consumerGroupPrefix);
     @Module({ imports: [SubsidiesModule.forRoot(h.config, h.clock)] })
     class TestSubsidiesModule {}
     h.app = await createServiceApp(TestSubsidiesModule, h.config);
@@ -94,6 +96,33 @@ export class SubsidiesHarness {
 
   advanceDays(days: number): void {
     this.clock.advance(days * 86_400_000);
+  }
+}
+
+/**
+ * The platform topics are shared by every test run; a new consumer group would replay their whole
+ * history. The groups of this harness start at the end of their topics instead (their committed
+ * offsets are set before they join), so they see the events the test produces, and only those.
+ */
+async function startGroupsAtTheEnd(prefix: string): Promise<void> {
+  const { TOPICS } = await import('@cnfs/contracts');
+  const groups: Record<string, string[]> = {
+    [`${prefix}.conventions`]: [TOPICS.conventions],
+    [`${prefix}.contracts`]: [TOPICS.contracts],
+    [`${prefix}.training`]: [TOPICS.training],
+    [`${prefix}.renewal-requests`]: [TOPICS.lifecycle],
+  };
+  const admin = new Kafka({ clientId: 'subsidies-test-admin', brokers: testBrokers(), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (const [groupId, topics] of Object.entries(groups)) {
+      for (const topic of topics) {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+      }
+    }
+  } finally {
+    await admin.disconnect();
   }
 }
 

@@ -1,0 +1,239 @@
+/**
+ * bench/reconciliation — in one run, on the same PostgreSQL:
+ *  1. seeds N executed payment orders through the subsidies schema (commitments, tranches, orders,
+ *     executions and their COMMIT / ORDER / EXECUTE journals), not timed;
+ *  2. generates an N-line CSV bank statement paying them (with a few amount mismatches, unknown
+ *     references and duplicate lines);
+ *  3. times a raw `COPY` of the same lines into an unindexed table (best of 3);
+ *  4. times the reconciliation of the statement by the service's own code (parse, match, store every
+ *     line with its finding, post the SETTLE journal, TrancheReconciled events, unmatched orders),
+ *     in one transaction, exactly as POST /api/v1/reconciliations runs it;
+ * and prints lines/s of both and their ratio. Target: reconciliation >= 20 % of raw COPY.
+ *
+ * Usage: node bench/reconciliation/dist/main.js [--lines 100000] [--structures 2500]
+ */
+import 'reflect-metadata';
+import { ensurePostgres, dataPath } from '@cnfs/deploy';
+import { MessagingTables1764000000000, openServiceDataSource, Outbox } from '@cnfs/messaging';
+import { Cents } from '@cnfs/money';
+import { IdempotencyKeys1764000000001, ManualClock } from '@cnfs/service-kit';
+import { deterministicId, journals, Journal } from '@cnfs/subsidies-domain';
+import { SUBSIDIES_MIGRATIONS } from '@cnfs/subsidies/dist/migrations';
+import { SubsidiesCore } from '@cnfs/subsidies/dist/core/core';
+import { copyCsv, copyField } from '@cnfs/subsidies/dist/core/sql';
+import { loadSubsidiesConfig } from '@cnfs/subsidies/dist/config';
+import { PaymentsService } from '@cnfs/subsidies/dist/payments/payments.service';
+import { ReconciliationService } from '@cnfs/subsidies/dist/reconciliation/reconciliation.service';
+import { LedgerService } from '@cnfs/subsidies/dist/ledger/ledger.service';
+import { performance } from 'node:perf_hooks';
+import { DataSource, EntityManager } from 'typeorm';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const LINES = option('lines', 100_000);
+const STRUCTURES = option('structures', 2_500);
+const runId = Date.now().toString(36);
+const TODAY = '2023-05-03';
+const EXECUTED = '2023-05-02';
+const ENVELOPE = 'bench-envelope';
+const IBANS = ['FR7630006000011234567890189', 'FR1420041010050500013M02606', 'FR1210907000010000000000123', 'FR8540031000010000000000456'];
+const DEPARTMENTS = ['01', '13', '2A', '33', '59', '62', '69', '75', '93', '971', '972', '973', '974', '976'];
+
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+const csvLines = (rows: (string | number | null)[][]) => rows.map((r) => r.map((v) => copyField(v)).join(',')).join('\n') + '\n';
+
+interface Payment {
+  orderId: string;
+  reference: string;
+  amount: number;
+  iban: string;
+}
+
+/** N commitments with one executed order each, written with the domain's ids and journals (setup, not timed). */
+async function seed(dataSource: DataSource, count: number): Promise<Payment[]> {
+  const payments: Payment[] = [];
+  const commitments: (string | number | null)[][] = [];
+  const tranches: (string | number | null)[][] = [];
+  const orders: (string | number | null)[][] = [];
+  const executions: (string | number | null)[][] = [];
+  const ledger: Journal[] = [];
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const postId = `bench-post-${i}`;
+    const structureId = `bench-structure-${i % STRUCTURES}`;
+    const departmentCode = DEPARTMENTS[(i % STRUCTURES) % DEPARTMENTS.length];
+    const amount = 2_500_000 + (i % 1000); // varied cents
+    const commitmentId = deterministicId('commitment', postId, '1');
+    const trancheId = deterministicId('tranche', commitmentId, '1');
+    const orderId = deterministicId('payment-order', trancheId, '1');
+    const reference = `CNFS-P-B${String(i).padStart(9, '0')}`;
+    const iban = IBANS[i % IBANS.length];
+    const dims = { envelopeId: ENVELOPE, departmentCode, structureId };
+    total += amount;
+    commitments.push([commitmentId, postId, 1, `bench-convention-${i % STRUCTURES}`, structureId, departmentCode, 'PUBLIC', 'f', 'f', ENVELOPE,
+      deterministicId('rule', 'phase1.public.metropole', '1'), amount, '2021-02-01', '2021-03-01', '2021-03-01', 'bench', 'CONVENTION']);
+    tranches.push([trancheId, commitmentId, 1, 'Tranche 1', 'FIRST_OCCUPATION', null, amount, 'PAID', '2021-03-01', postId, structureId, departmentCode, ENVELOPE, orderId]);
+    orders.push([orderId, trancheId, 1, reference, amount, commitmentId, postId, structureId, departmentCode, ENVELOPE, 'EXECUTED', 'prefecture:bench', EXECUTED]);
+    executions.push([orderId, `BDT-${runId}-${i}`, EXECUTED, amount, iban, `Structure ${i % STRUCTURES}`, 'bdt:bench']);
+    ledger.push(journals.commit(commitmentId, dims, Cents.of(amount)), journals.order(orderId, dims, Cents.of(amount)), journals.execute(orderId, dims, Cents.of(amount)));
+    payments.push({ orderId, reference, amount, iban });
+  }
+  await dataSource.transaction(async (m: EntityManager) => {
+    const fund = journals.fund(ENVELOPE, 1, Cents.of(total));
+    await m.query(`INSERT INTO budget_envelopes (id, name, phase, opens_on, priority, amount_cents, committed_cents, created_by) VALUES ($1, 'bench', 1, '2021-01-01', 0, $2, $2, 'bench')`, [ENVELOPE, total]);
+    await m.query(`INSERT INTO envelope_fundings (envelope_id, seq, label, amount_cents, created_by) VALUES ($1, 1, 'bench', $2, 'bench')`, [ENVELOPE, total]);
+    ledger.unshift(fund);
+    await copyCsv(m, `commitments (id, post_id, phase, convention_id, structure_id, department_code, legal_status, qpv, zrr, envelope_id, rule_id, amount_cents,
+                                   signed_on, start_on, anchor_on, schedule_name, source)`, [Buffer.from(csvLines(commitments))]);
+    await copyCsv(m, `tranches (id, commitment_id, seq, label, trigger, months_after_anchor, amount_cents, status, due_on, post_id, structure_id, department_code, envelope_id, current_order_id)`,
+      [Buffer.from(csvLines(tranches))]);
+    await copyCsv(m, `payment_orders (id, tranche_id, attempt, reference, amount_cents, commitment_id, post_id, structure_id, department_code, envelope_id, status, ordered_by, ordered_on)`,
+      [Buffer.from(csvLines(orders))]);
+    await copyCsv(m, `payment_executions (payment_order_id, bank_reference, executed_on, amount_cents, beneficiary_iban, beneficiary_name, recorded_by)`, [Buffer.from(csvLines(executions))]);
+    await copyCsv(m, `ledger_journals (id, kind, business_key, pending, reverses_journal_id, occurred_on)`,
+      [Buffer.from(csvLines(ledger.map((j) => [j.id, j.kind, j.businessKey, j.pending ? 't' : 'f', j.reversesJournalId, EXECUTED]))) ]);
+    // One COPY for all entries: the balance trigger checks every journal of the statement.
+    await copyCsv(m, `ledger_entries (journal_id, line, account, amount_cents, envelope_id, department_code, structure_id)`,
+      [Buffer.from(csvLines(ledger.flatMap((j) => j.entries.map((e, line) => [j.id, line + 1, e.account, e.amount.toString(), e.envelopeId, e.departmentCode, e.structureId]))))]);
+  });
+  await dataSource.query('ANALYZE');
+  return payments;
+}
+
+/** The statement: every payment once, plus ~0.1 % each of amount mismatches, unknown references and duplicate lines. */
+function statement(payments: Payment[], lines: number): { csv: string; expected: Record<string, number> } {
+  const header = 'statement_id,entry_reference,booking_date,direction,amount,currency,payment_reference,beneficiary_iban,beneficiary_name';
+  const rows: string[] = [header];
+  const expected = { MATCHED: 0, AMOUNT_MISMATCH: 0, UNKNOWN_REFERENCE: 0, DUPLICATE_LINE: 0 };
+  const euros = (c: number) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`;
+  let p = 0;
+  for (let i = 0; i < lines; i++) {
+    const entry = `BQ-${runId}-${i}`;
+    const special = i % 1000;
+    if (special === 500 && i > 0) {
+      rows.push(`STMT-${runId},${entry},${TODAY},DBIT,12.34,EUR,CNFS-P-UNKNOWN-${i},${IBANS[0]},Inconnu`);
+      expected.UNKNOWN_REFERENCE += 1;
+      continue;
+    }
+    if (special === 700 && p > 0) {
+      const previous = payments[p - 1];
+      rows.push(`STMT-${runId},${entry},${TODAY},DBIT,${euros(previous.amount)},EUR,${previous.reference},${previous.iban},Structure`);
+      expected.DUPLICATE_LINE += 1;
+      continue;
+    }
+    const payment = payments[p++ % payments.length];
+    const mismatch = special === 900;
+    rows.push(`STMT-${runId},${entry},${TODAY},DBIT,${euros(payment.amount + (mismatch ? 1 : 0))},EUR,${payment.reference},${payment.iban},Structure`);
+    if (mismatch) expected.AMOUNT_MISMATCH += 1;
+    else expected.MATCHED += 1;
+  }
+  return { csv: rows.join('\n') + '\n', expected };
+}
+
+/** BENCH_PROFILE=<file>: a CPU profile of the timed reconciliation only (open it in Chrome DevTools). */
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return async (file) => {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+async function main() {
+  const postgres = await ensurePostgres({ dataDir: dataPath('postgres'), database: 'cnfs_bench', log });
+  const schema = `bench_recon_${runId}`;
+  const dataSource = await openServiceDataSource({
+    url: postgres.url,
+    schema,
+    migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...SUBSIDIES_MIGRATIONS],
+    poolSize: 4,
+  });
+  try {
+    log(`seeding ${LINES} executed payment orders in schema ${schema}…`);
+    const seeded = performance.now();
+    const payments = await seed(dataSource, LINES);
+    log(`seeded in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
+    const { csv, expected } = statement(payments, LINES);
+    const body = csv.slice(csv.indexOf('\n') + 1);
+    const bytes = Buffer.byteLength(csv);
+
+    // ---- raw COPY of the same lines ------------------------------------------------------------
+    await dataSource.query(`CREATE TABLE raw_statement_lines (statement_id text, entry_reference text, booking_date date, direction text, amount numeric,
+                              currency text, payment_reference text, beneficiary_iban text, beneficiary_name text)`);
+    const copies: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await dataSource.query(`TRUNCATE raw_statement_lines`);
+      const started = performance.now();
+      const copied = await dataSource.transaction((m) => copyCsv(m, 'raw_statement_lines', [Buffer.from(body)]));
+      copies.push((performance.now() - started) / 1000);
+      if (copied !== LINES) throw new Error(`COPY wrote ${copied} rows, expected ${LINES}`);
+    }
+    const copySeconds = Math.min(...copies);
+    const copyMedian = [...copies].sort()[1];
+
+    // ---- the reconciliation, as POST /api/v1/reconciliations runs it ---------------------------
+    const settings = loadSubsidiesConfig({ JWT_SECRET: 'bench-secret-long-enough-for-hs256-signatures' }).subsidies;
+    const clock = new ManualClock(new Date(`${TODAY}T16:00:00Z`));
+    const core = new SubsidiesCore(dataSource, new Outbox(), clock, settings);
+    const reconciliations = new ReconciliationService(core, new PaymentsService(core));
+    const principal = { subject: 'bench', role: 'bdt' } as const;
+    const context = { actor: { kind: 'user' as const, subject: 'bench', role: 'bdt' as const }, occurredAt: clock.now(), correlationId: `bench-${runId}` };
+    const profiler = process.env.BENCH_PROFILE ? await startProfile() : undefined;
+    const started = performance.now();
+    const { created, summary } = await reconciliations.reconcile(principal, csv, 'CSV', context);
+    const reconcileSeconds = (performance.now() - started) / 1000;
+    if (profiler) await profiler(process.env.BENCH_PROFILE!);
+
+    const timings = { ...reconciliations.lastTimings };
+    const replayStarted = performance.now();
+    const replay = await reconciliations.reconcile(principal, csv, 'CSV', context);
+    const replaySeconds = (performance.now() - replayStarted) / 1000;
+
+    // ---- checks ------------------------------------------------------------------------------------
+    const problems: string[] = [];
+    if (!created || replay.created || replay.summary.id !== summary.id) problems.push('the statement was not reconciled once and replayed once');
+    for (const [finding, count] of Object.entries(expected)) {
+      if (summary.counts[finding as keyof typeof summary.counts] !== count) problems.push(`${finding}: ${summary.counts[finding as keyof typeof summary.counts]} ≠ ${count}`);
+    }
+    const [{ lines }] = await dataSource.query(`SELECT count(*)::int AS lines FROM statement_lines`);
+    if (lines !== LINES) problems.push(`${lines} statement lines stored`);
+    const checks = await new LedgerService(core).checks();
+    for (const check of checks.checks.filter((c) => !c.ok)) problems.push(`ledger check failed: ${check.name}`);
+    const [{ events }] = await dataSource.query(`SELECT count(*)::int AS events FROM outbox WHERE event_type = 'subsidies.TrancheReconciled'`);
+
+    const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+    const reconcileRate = LINES / reconcileSeconds;
+    const copyRate = LINES / copySeconds;
+    console.log(`bench/reconciliation — ${fmt(LINES)}-line CSV statement (${(bytes / 1024 / 1024).toFixed(1)} MiB), ${fmt(LINES)} executed orders, ${fmt(STRUCTURES)} structures`);
+    console.log(`  raw COPY of the same lines       : ${fmt(copyRate)} lines/s (best of 3: ${copySeconds.toFixed(3)} s; median ${copyMedian.toFixed(3)} s)`);
+    console.log(`  reconciliation (parse, match, store, post, events): ${fmt(reconcileRate)} lines/s (${reconcileSeconds.toFixed(3)} s, one transaction)`);
+    console.log(`  where the time goes (ms)         : ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(`  findings                         : ${JSON.stringify(summary.counts)}`);
+    console.log(`  TrancheReconciled events         : ${events} (batches of ≤ 500 tranches); same statement again: ${(replaySeconds * 1000).toFixed(0)} ms, nothing changed`);
+    console.log(`  ratio reconciliation / raw COPY  : ${((reconcileRate / copyRate) * 100).toFixed(1)} % (target >= 20 %; against the median COPY: ${((copyMedian / reconcileSeconds) * 100).toFixed(1)} %)`);
+    if (problems.length > 0) {
+      console.error(`  ERROR: ${problems.join('; ')}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    if (process.env.BENCH_KEEP_SCHEMA) log(`schema ${schema} kept`);
+    else await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`).catch(() => undefined);
+    await dataSource.destroy();
+    await postgres.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
