@@ -127,13 +127,16 @@ export const TrancheReconciledV1 = defineEvent({
     }),
 });
 
-/** A tranche will never be paid: its post was returned, or stayed vacant beyond the delay; its amount went back to the envelope. */
+/**
+ * A tranche will never be paid: its post was returned, stayed vacant beyond the delay, or the
+ * lifecycle saga released the renewal commitment it had asked for; its amount went back to the envelope.
+ */
 export const TrancheCancelledV1 = defineEvent({
   type: 'subsidies.TrancheCancelled',
   version: 1,
   topic: TOPICS.payments,
   aggregateType: 'Tranche',
-  payload: z.object({ ...tranche, reason: z.enum(['POST_RETURNED', 'VACANT_BEYOND_DELAY']), cancelledOn: calendarDate }),
+  payload: z.object({ ...tranche, reason: z.enum(['POST_RETURNED', 'VACANT_BEYOND_DELAY', 'COMMITMENT_RELEASED']), cancelledOn: calendarDate }),
 });
 
 /**

@@ -4,6 +4,7 @@ import {
   ContractRupturedV1,
   ContractSignedV1,
   PostStatusChangedV1,
+  RenewalCommitmentReleaseRequestedV1,
   RenewalCommitmentRequestedV1,
   TrainingEnrolledV1,
 } from '@cnfs/contracts';
@@ -188,6 +189,35 @@ describe('commitments and tranches from the other contexts’ events', () => {
     expect((answers[0].payload as { tranches: { amountCents: number }[] }).tranches.map((t) => t.amountCents)).toEqual([2_000_000, 1_750_000, 625_000, 625_000]);
     const [refused] = await eventsFor('subsidies.CommitmentRefused', 'requestId', (nowhere.envelope.payload as { requestId: string }).requestId);
     expect(refused.payload).toMatchObject({ reason: 'NO_APPLICABLE_RULE', phase: 2, missingRule: { ruleKey: 'phase2.public.department-987' } });
+
+    // The saga abandons the renewal: what its request committed goes back to the 2023 renewal envelope.
+    const [envelopeBefore] = await h.query(`SELECT committed_cents FROM budget_envelopes WHERE id = 'renouvellement-2023'`);
+    const release = h.event(RenewalCommitmentReleaseRequestedV1, 'contract-1', {
+      contractId: uid('contract'), structureId: uid('struct'), departmentCode: '974', requestId, postId, commitmentId: (answers[0].payload as { commitmentId: string }).commitmentId,
+      reason: 'rupture du contrat avant le renouvellement',
+    }, { kind: 'system', job: 'lifecycle-renewal-saga' });
+    await h.produce(release);
+    await h.consumed(release.envelope.messageId);
+    expect((await tranchesOf(h, postId)).map((t) => [t.state, t.cancel_reason])).toEqual(Array(4).fill(['CANCELLED', 'COMMITMENT_RELEASED']));
+    const [envelopeAfter] = await h.query(`SELECT committed_cents FROM budget_envelopes WHERE id = 'renouvellement-2023'`);
+    expect(BigInt(envelopeBefore.committed_cents) - BigInt(envelopeAfter.committed_cents)).toBe(5_000_000n);
+    const [released] = await h.query(`SELECT released_on, release_reason, cancelled_cents FROM commitments WHERE post_id = $1`, [postId]);
+    expect(released).toMatchObject({ release_reason: 'rupture du contrat avant le renouvellement', cancelled_cents: '5000000' });
+
+    // A request answered with a commitment a convention made never releases it.
+    const phase2 = await validatedConvention(h, { departmentCode: '59', phase: 2, signedAt: '2023-01-05', startDate: '2023-02-01' });
+    const askedId = uid('request');
+    const asked = h.event(RenewalCommitmentRequestedV1, 'contract-2', {
+      requestId: askedId, contractId: uid('contract'), structureId: phase2.structureId, conventionId: phase2.conventionId, postId: phase2.postIds[0], departmentCode: '59',
+      legalStatus: 'PUBLIC', qpv: false, zrr: false, signedAt: '2023-01-10', startDate: '2023-02-01',
+    }, { kind: 'system', job: 'lifecycle-renewal-saga' });
+    const giveBack = h.event(RenewalCommitmentReleaseRequestedV1, 'contract-2', {
+      contractId: uid('contract'), structureId: phase2.structureId, departmentCode: '59', requestId: askedId, postId: phase2.postIds[0], commitmentId: null, reason: 'abandon',
+    }, { kind: 'system', job: 'lifecycle-renewal-saga' });
+    await h.produce(asked, giveBack);
+    await h.consumed(asked.envelope.messageId, giveBack.envelope.messageId);
+    expect((await tranchesOf(h, phase2.postIds[0])).every((t) => t.state !== 'CANCELLED')).toBe(true);
+    expect((await eventsFor('subsidies.SubsidyCommitted', 'requestId', askedId))[0].payload).toMatchObject({ amountCents: 4_250_000, phase: 2 });
   });
 
   it('records the programme costs per conseiller once: training (not a waiver), PIX certification, outfit kit', async () => {

@@ -331,6 +331,23 @@ export class CommitmentsService {
     };
   }
 
+  /**
+   * Compensation asked by the lifecycle saga (`lifecycle.RenewalCommitmentReleaseRequested`): the
+   * commitment its request made — and only one the request made, never one a convention made —
+   * gives back its unordered tranches to the envelope. Paid or ordered tranches stay. Idempotent.
+   */
+  async releaseRequested(manager: EntityManager, requestId: string, reason: string, context: EventContext): Promise<number> {
+    const [commitment] = await manager.query(
+      `SELECT id FROM commitments WHERE request_id = $1 AND source = 'RENEWAL_REQUEST' FOR UPDATE`,
+      [requestId],
+    );
+    if (!commitment) return 0;
+    await manager.query(`UPDATE commitments SET released_on = COALESCE(released_on, $2), release_reason = COALESCE(release_reason, $3) WHERE id = $1`, [
+      commitment.id, this.core.today(), reason,
+    ]);
+    return this.tranches.cancelUnordered(manager, { commitmentId: commitment.id }, 'COMMITMENT_RELEASED', context);
+  }
+
   /** The end-of-service report ("bilan") is in: the final tranche becomes due. */
   async recordFinalReport(principal: Principal, id: string, receivedOn: CalendarDate, context: EventContext): Promise<CommitmentView> {
     if (!isCalendarDate(receivedOn)) throw unprocessable('receivedOn must be a calendar date', { errors: [{ field: 'receivedOn', message: 'YYYY-MM-DD' }] });

@@ -8,6 +8,7 @@ import {
   ConventionValidatedV1,
   EventEnvelope,
   PostStatusChangedV1,
+  RenewalCommitmentReleaseRequestedV1,
   RenewalCommitmentRequestedV1,
   TOPICS,
   TrainingEnrolledV1,
@@ -200,7 +201,10 @@ export class TrainingConsumer implements EventConsumer {
   }
 }
 
-/** The lifecycle saga's requests for phase-2 (renewal) subsidies, answered by SubsidyCommitted or CommitmentRefused. */
+/**
+ * The lifecycle saga's requests for phase-2 (renewal) subsidies, answered by SubsidyCommitted or
+ * CommitmentRefused, and its compensations releasing what a request committed.
+ */
 @Injectable()
 export class RenewalRequestsConsumer implements EventConsumer {
   readonly name: string;
@@ -231,6 +235,10 @@ export class RenewalRequestsConsumer implements EventConsumer {
           requestId: p.requestId,
           causeId: e.messageId,
         }, reactionContext(e, this.core.clock, 'subsidies-renewals'));
+      },
+      [RenewalCommitmentReleaseRequestedV1.type]: async (raw, { manager }) => {
+        const e = RenewalCommitmentReleaseRequestedV1.parse(raw);
+        await this.commitments.releaseRequested(manager, e.payload.requestId, e.payload.reason, reactionContext(e, this.core.clock, 'subsidies-renewals'));
       },
     });
   }

@@ -6,6 +6,7 @@ import { badRequest, conflict, CsvColumn, notFound, Page, pageWindow } from '@cn
 import {
   ClassifiedLine,
   classifyLines,
+  csvRecords,
   deterministicId,
   Finding,
   FINDINGS,
@@ -23,7 +24,7 @@ import { EntityManager } from 'typeorm';
 import { SubsidiesCore } from '../core/core';
 import { postJournals } from '../core/ledger-writer';
 import { actorOf } from '../core/principal';
-import { cents, copyText, openCopy, rawClient } from '../core/sql';
+import { cents, copyOut, copyText, openCopy, rawClient } from '../core/sql';
 import { PaymentsService } from '../payments/payments.service';
 
 /** An executed payment as the matcher needs it, with what the ledger and events need once matched. */
@@ -33,8 +34,7 @@ interface Payment extends PaymentForMatching {
   group: string;
 }
 
-const PAYMENT_COLUMNS = `o.reference, o.id, o.amount_cents::text, e.beneficiary_iban, o.tranche_id,
-  o.envelope_id || chr(31) || o.department_code || chr(31) || o.structure_id`;
+const PAYMENT_COLUMNS = `o.reference, o.id, o.amount_cents, e.beneficiary_iban, o.tranche_id, o.envelope_id, o.department_code, o.structure_id`;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -91,7 +91,10 @@ const EVENT_BATCH = 1000;
 function paymentOf(row: unknown[], state: PaymentForMatching['state']): Payment {
   const amountCents = Number(row[2]);
   if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${row[1]}: amount beyond exact integer cents`);
-  return { reference: row[0] as string, paymentOrderId: row[1] as string, amountCents, beneficiaryIban: row[3] as string, trancheId: row[4] as string, group: row[5] as string, state };
+  return {
+    reference: row[0] as string, paymentOrderId: row[1] as string, amountCents, beneficiaryIban: row[3] as string, trancheId: row[4] as string,
+    group: `${row[5]}\u001f${row[6]}\u001f${row[7]}`, state,
+  };
 }
 
 const text = (value: string | null) => (value === null ? '' : copyText(value));
@@ -160,13 +163,12 @@ export class ReconciliationService {
       const concurrent = await this.findBySha(manager, sha);
       if (concurrent) return { replay: concurrent };
       this.lap('lock');
-      // The payments awaiting a statement are read while the statement is parsed.
-      const client = await rawClient(manager);
-      const pending = client.query({
-        text: `SELECT ${PAYMENT_COLUMNS} FROM payment_orders o JOIN payment_executions e ON e.payment_order_id = o.id
-                WHERE o.status = 'EXECUTED' AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.payment_order_id = o.id AND l.finding = 'MATCHED')`,
-        rowMode: 'array',
-      });
+      // The payments awaiting a statement are read (COPY out: no per-field decoding) while the statement is parsed.
+      const pending = copyOut(
+        manager,
+        `SELECT ${PAYMENT_COLUMNS} FROM payment_orders o JOIN payment_executions e ON e.payment_order_id = o.id
+          WHERE o.status = 'EXECUTED' AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.payment_order_id = o.id AND l.finding = 'MATCHED')`,
+      );
       pending.catch(() => undefined);
       let statement: Statement;
       try {
@@ -180,7 +182,7 @@ export class ReconciliationService {
         throw conflict(`statement ${statement.statementId} was already reconciled (${sameId.id}) with different content`, { reconciliationId: sameId.id });
       }
       const id = deterministicId('reconciliation', sha);
-      return { created: await this.apply(manager, id, sha, statement, (await pending).rows, actorOf(principal), context) };
+      return { created: await this.apply(manager, id, sha, statement, await pending, actorOf(principal), context) };
     });
     this.lap('commit');
     if ('replay' in outcome) return { created: false, summary: await this.summary(outcome.replay) };
@@ -196,12 +198,12 @@ export class ReconciliationService {
 
   /**
    * The whole reconciliation, inside the caller's transaction (which holds the reconciliation
-   * lock): `pendingRows` are the executed payments on no statement yet. Returns the id.
+   * lock): `pendingCsv` holds the executed payments on no statement yet (CSV of PAYMENT_COLUMNS). Returns the id.
    */
-  async apply(manager: EntityManager, id: string, sha: string, statement: Statement, pendingRows: unknown[][], createdBy: string, context: EventContext): Promise<string> {
+  async apply(manager: EntityManager, id: string, sha: string, statement: Statement, pendingCsv: string, createdBy: string, context: EventContext): Promise<string> {
     const today = this.core.today();
     const lookup = new Map<string, Payment>();
-    for (const row of pendingRows) lookup.set(row[0] as string, paymentOf(row, 'EXECUTED'));
+    for (const { fields } of csvRecords(pendingCsv)) lookup.set(fields[0], paymentOf(fields, 'EXECUTED'));
     // References the pending payments do not explain: reconciled or returned before (duplicates, returns), or unknown.
     const missing = new Set<string>();
     for (const line of statement.lines) if (line.reference !== null && !lookup.has(line.reference)) missing.add(line.reference);
@@ -209,12 +211,12 @@ export class ReconciliationService {
     if (others.length > 0) {
       const client = await rawClient(manager);
       const { rows } = await client.query({
-        text: `SELECT ${PAYMENT_COLUMNS}, o.status, EXISTS (SELECT 1 FROM statement_lines l WHERE l.payment_order_id = o.id AND l.finding = 'MATCHED')
+        text: `SELECT ${PAYMENT_COLUMNS.replace('o.amount_cents', 'o.amount_cents::text')}, o.status, EXISTS (SELECT 1 FROM statement_lines l WHERE l.payment_order_id = o.id AND l.finding = 'MATCHED')
                  FROM payment_orders o JOIN payment_executions e ON e.payment_order_id = o.id WHERE o.reference = ANY($1::text[])`,
         values: [others],
         rowMode: 'array',
       });
-      for (const row of rows) lookup.set(row[0], paymentOf(row, row[6] === 'RETURNED' ? 'RETURNED' : row[7] ? 'RECONCILED' : 'EXECUTED'));
+      for (const row of rows) lookup.set(row[0], paymentOf(row, row[8] === 'RETURNED' ? 'RETURNED' : row[9] ? 'RECONCILED' : 'EXECUTED'));
     }
     this.lap('load payments');
     const classified = classifyLines(statement.lines, (reference) => lookup.get(reference));

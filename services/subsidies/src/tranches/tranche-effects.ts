@@ -107,7 +107,7 @@ export class TrancheEffects {
   async cancelUnordered(
     manager: EntityManager,
     where: { postId: string } | { commitmentId: string },
-    reason: 'POST_RETURNED' | 'VACANT_BEYOND_DELAY',
+    reason: 'POST_RETURNED' | 'VACANT_BEYOND_DELAY' | 'COMMITMENT_RELEASED',
     context: EventContext,
   ): Promise<number> {
     const condition = 'postId' in where ? 'post_id = $1' : 'commitment_id = $1';
