@@ -18,9 +18,12 @@ import { collect, eventually, JWT_SECRET, LifecycleHarness, skipHistory, startLi
 /**
  * End to end, on the real stack: the conventions, subsidies and lifecycle Nest applications in this process, each
  * with its own schema, all on the shared Kafka broker and one ManualClock that the test moves. Two private-law CDDs
- * of 18 months: both get their three reminders at the right dates (read from Kafka); the lifecycle service is closed
- * and recreated between two deadlines; A is renewed as a CDI when its phase-2 subsidy is committed (visible in the
- * subsidies commitments and ledger); B's renewal meets an exhausted envelope and B ends naturally, nothing committed.
+ * of 18 months (three here): each gets its three reminders at the right dates (read from Kafka); the lifecycle service
+ * is closed and recreated between two deadlines; A is renewed as a CDI when its phase-2 subsidy is committed (visible
+ * in the subsidies commitments and ledger); B's renewal meets an exhausted envelope and B ends naturally, nothing
+ * committed; C's renewal is financed but cannot be recorded (its salary is below the minimum wage): C ends at its end
+ * date and the saga's compensation releases the commitment in the subsidies service (tranches cancelled, reversing
+ * entries), nothing committed left behind.
  */
 jest.setTimeout(300_000);
 
@@ -40,6 +43,8 @@ describe('contract lifecycle end to end: conventions + subsidies + lifecycle on 
   let conventionId: string;
   let kA: { id: string; postId: string };
   let kB: { id: string; postId: string };
+  let kC: { id: string; postId: string };
+  const all = () => [kA, kB, kC];
 
   const auth = (bearer: string) => ({ Authorization: `Bearer ${bearer}` });
   const at = (iso: string) => clock.set(new Date(iso));
@@ -96,8 +101,8 @@ describe('contract lifecycle end to end: conventions + subsidies + lifecycle on 
     await conventions?.close();
   });
 
-  it('a private-law structure, its validated convention and two CDDs of 18 months: a saga each', async () => {
-    const { registered, decision, status } = structureEvents({ structureId, legalStatus: 'PRIVATE', grantedPosts: 2, departmentCode: '59' }, clock.now());
+  it('a private-law structure, its validated convention and three CDDs of 18 months: a saga each', async () => {
+    const { registered, decision, status } = structureEvents({ structureId, legalStatus: 'PRIVATE', grantedPosts: 3, departmentCode: '59' }, clock.now());
     await publish(registered, decision, status);
     await eventually(async () => (await conventionsDb.query(`SELECT status FROM structures WHERE structure_id = $1`, [structureId]))[0]?.status === 'VALIDATION_COSELEC', 60_000, 'structure');
     const http = () => request(conventions.getHttpServer());
@@ -112,7 +117,8 @@ describe('contract lifecycle end to end: conventions + subsidies + lifecycle on 
       }).expect(201)).body;
     kA = await sign(1);
     kB = await sign(2);
-    for (const k of [kA, kB]) {
+    kC = await sign(3);
+    for (const k of all()) {
       await waitSaga(k.id, 'ACTIVE');
       await eventually(async () => (await lifecycle.http().get(`/api/v1/contracts/${k.id}/lifecycle`).set(auth(anct))).body.facts?.conventionKnown, 60_000, 'convention known');
     }
@@ -125,11 +131,11 @@ describe('contract lifecycle end to end: conventions + subsidies + lifecycle on 
     at(`${minusMinute(day)}`);
     // the poller ran at this time (the clock woke it) and left the reminder pending
     await eventually(async () => {
-      const [row] = await lifecycle.dataSource.query(`SELECT count(*)::int AS n FROM deadlines WHERE owner = ANY($1) AND kind = $2 AND fired_at IS NULL`, [[kA.id, kB.id], `REMINDER_${months}M`]);
-      return row.n === 2;
+      const [row] = await lifecycle.dataSource.query(`SELECT count(*)::int AS n FROM deadlines WHERE owner = ANY($1) AND kind = $2 AND fired_at IS NULL`, [all().map((k) => k.id), `REMINDER_${months}M`]);
+      return row.n === 3;
     });
     at(`${day}T00:00:00Z`);
-    for (const k of [kA, kB]) await eventually(() => reminders(k.id).some(([, m]) => m === months), 90_000, `${months}-month reminder of ${k.id}`);
+    for (const k of all()) await eventually(() => reminders(k.id).some(([, m]) => m === months), 90_000, `${months}-month reminder of ${k.id}`);
   }
 
   it('sends the 6-month reminder on 30 June 2022, then — the lifecycle service closed and recreated meanwhile — the 3-month one on 30 September', async () => {
@@ -139,7 +145,7 @@ describe('contract lifecycle end to end: conventions + subsidies + lifecycle on 
     await lifecycle.close();
     lifecycle = await startLifecycle(clock, { schema: lifecycle.schema, consumerPrefix: lifecycle.consumerPrefix });
     await reminderDay('2022-09-30', 3);
-    for (const k of [kA, kB]) expect(reminders(k.id)).toEqual([['2022-06-30', 6], ['2022-09-30', 3]]);
+    for (const k of all()) expect(reminders(k.id)).toEqual([['2022-06-30', 6], ['2022-09-30', 3]]);
   });
 
   it('takes the renewal intents (a private-law CDD cannot go beyond 18 months: a CDI), the préfet’s opinion, and the 1-month reminder on 30 November', async () => {
@@ -148,20 +154,23 @@ describe('contract lifecycle end to end: conventions + subsidies + lifecycle on 
     const refused = await intent(kA.id, { intent: 'RENEW', contractType: 'CDD', endDate: '2023-12-31', grossMonthlySalaryCents: 185_000 }).expect(422);
     expect(refused.body.detail).toMatch(/private-law CDD cannot be extended beyond 18 months .*another contract form, e\.g\. a CDI/);
     for (const k of [kA, kB]) await intent(k.id, { intent: 'RENEW', contractType: 'CDI', grossMonthlySalaryCents: 185_000 }).expect(200);
+    // C's renewed contract is proposed below the minimum wage: the conventions service will refuse to record it
+    await intent(kC.id, { intent: 'RENEW', contractType: 'CDI', grossMonthlySalaryCents: 90_000 }).expect(200);
     await publish(PrefectOpinionGivenV1.create(structureId, {
       structureId, opinionId: randomUUID(), departmentCode: '59', opinion: 'favorable', comment: 'Structure active sur le territoire, avis favorable',
     }, { actor: { kind: 'user', subject: 'prefet-59', role: 'prefecture', departments: ['59'] }, occurredAt: clock.now() }));
-    for (const k of [kA, kB]) {
+    for (const k of all()) {
       await eventually(async () => (await lifecycle.http().get(`/api/v1/contracts/${k.id}/lifecycle`).set(auth(anct))).body.renewal?.prefectOpinion?.opinion === 'favorable', 60_000, 'opinion');
     }
     await reminderDay('2022-11-30', 1);
-    for (const k of [kA, kB]) expect(reminders(k.id)).toEqual([['2022-06-30', 6], ['2022-09-30', 3], ['2022-11-30', 1]]);
+    for (const k of all()) expect(reminders(k.id)).toEqual([['2022-06-30', 6], ['2022-09-30', 3], ['2022-11-30', 1]]);
   });
 
   it('renews A when ANCT approves: the phase-2 subsidy is committed (commitments and ledger), the renewed CDI recorded by the conventions service', async () => {
     at('2022-12-05T09:00:00Z');
-    await lifecycle.http().post(`/api/v1/renewals/${kA.id}/decision`).set(auth(anct)).send({ approved: true, reason: 'COSELEC 41 — renouvellement' }).expect(200);
+    for (const k of [kA, kC]) await lifecycle.http().post(`/api/v1/renewals/${k.id}/decision`).set(auth(anct)).send({ approved: true, reason: 'COSELEC 41 — renouvellement' }).expect(200);
     await waitSaga(kA.id, 'RENEWED');
+    await waitSaga(kC.id, 'RENEWAL_FINANCED');
 
     const renewedA = await contractOf(kA.id);
     expect(renewedA).toMatchObject({ status: 'RENOUVELE', endedOn: '2022-12-31' });
@@ -172,8 +181,8 @@ describe('contract lifecycle end to end: conventions + subsidies + lifecycle on 
     const commitments = (await subsidiesHttp().get(`/api/v1/commitments?postId=${kA.postId}&phase=2`).set(auth(anct)).expect(200)).body.items;
     expect(commitments).toEqual([expect.objectContaining({ phase: 2, amountCents: 4_400_000, committedCents: 4_400_000, source: 'RENEWAL_REQUEST', requestId: `renewal-${kA.id}`, budgetEnvelopeId: 'renouvellement-2023', signedOn: '2022-12-05', startOn: '2023-01-01' })]);
     const journals = (await subsidiesHttp().get(`/api/v1/ledger/journals?kind=COMMIT&structureId=${structureId}&envelopeId=renouvellement-2023`).set(auth(anct)).expect(200)).body.items;
-    expect(journals).toHaveLength(1);
-    expect(journals[0].entries.map((e: { amountCents: number }) => e.amountCents).sort((a: number, b: number) => a - b)).toEqual([-4_400_000, 4_400_000]);
+    const journal = journals.find((j: { businessKey: string }) => j.businessKey === `COMMIT:${commitments[0].id}`);
+    expect(journal.entries.map((e: { amountCents: number }) => e.amountCents).sort((a: number, b: number) => a - b)).toEqual([-4_400_000, 4_400_000]);
 
     // the saga's story, message by message
     const a = (await lifecycle.http().get(`/api/v1/contracts/${kA.id}/lifecycle`).set(auth(anct)).expect(200)).body;
@@ -202,7 +211,15 @@ describe('contract lifecycle end to end: conventions + subsidies + lifecycle on 
     const refusals = (await subsidiesHttp().get(`/api/v1/commitments/refusals?structureId=${structureId}`).set(auth(anct)).expect(200)).body.items;
     expect(refusals).toEqual([expect.objectContaining({ postId: kB.postId, phase: 2, reason: 'ENVELOPE_EXHAUSTED', budgetEnvelopeId: tiny, requestId: `renewal-${kB.id}` })]);
 
-    // 1 January 2023: B's end date is over; the saga announces its end, the conventions service ends it
+    // C was financed (the same day as A) but the conventions service refused to record its renewal
+    const [financedC] = lifecycleEvents(kC.id, 'lifecycle.RenewalFinanced');
+    await eventually(async () => (await conventionsDb.query(`SELECT 1 FROM inbox WHERE message_id = $1`, [financedC.messageId])).length === 1, 60_000, 'RenewalFinanced of C consumed');
+    expect(await sagaStatus(kC.id)).toBe('RENEWAL_FINANCED');
+    expect(await contractOf(kC.id)).toMatchObject({ status: 'ACTIF' });
+    const [commitmentC] = (await subsidiesHttp().get(`/api/v1/commitments?postId=${kC.postId}&phase=2`).set(auth(anct)).expect(200)).body.items;
+    expect(commitmentC).toMatchObject({ committedCents: 4_400_000, requestId: `renewal-${kC.id}` });
+
+    // 1 January 2023: B's and C's end dates are over; the saga announces their ends, the conventions service ends them
     at('2023-01-01T00:00:00Z');
     await waitSaga(kB.id, 'ENDED');
     expect(await contractOf(kB.id)).toMatchObject({ status: 'TERMINE', endedOn: '2022-12-31' });
@@ -212,6 +229,30 @@ describe('contract lifecycle end to end: conventions + subsidies + lifecycle on 
     expect(await sagaStatus(kA.id)).toBe('RENEWED');
     const views = (await lifecycle.http().get(`/api/v1/renewals?structureId=${structureId}`).set(auth(structureToken)).expect(200)).body.items;
     expect(Object.fromEntries(views.map((v: { contractId: string; status: string }) => [v.contractId, v.status]))).toMatchObject({ [kA.id]: 'RENEWED', [kB.id]: 'ENDED' });
+  });
+
+  it('compensates C: ended without its renewal recorded, the commitment is released — tranches cancelled, reversing entries, nothing committed left', async () => {
+    await waitSaga(kC.id, 'ENDED');
+    expect(await contractOf(kC.id)).toMatchObject({ status: 'TERMINE', endedOn: '2022-12-31' });
+    await eventually(() => lifecycleEvents(kC.id, 'lifecycle.RenewalCommitmentReleaseRequested').length > 0, 60_000, 'release request on Kafka');
+    expect(lifecycleEvents(kC.id, 'lifecycle.RenewalRejected').map((e) => e.payload)).toEqual([expect.objectContaining({ stage: 'CONTRACT_END', reason: 'the contract ended before its renewal could be recorded' })]);
+    const subsidiesHttp = () => request(subsidies.getHttpServer());
+    const released = await eventually(async () => {
+      const [c] = (await subsidiesHttp().get(`/api/v1/commitments?postId=${kC.postId}&phase=2`).set(auth(anct)).expect(200)).body.items;
+      return c?.committedCents === 0 ? c : undefined;
+    }, 60_000, 'commitment released');
+    expect(released).toMatchObject({ amountCents: 4_400_000, cancelledCents: 4_400_000, committedCents: 0 });
+    const detail = (await subsidiesHttp().get(`/api/v1/commitments/${released.id}`).set(auth(anct)).expect(200)).body;
+    expect(detail.tranches.length).toBeGreaterThan(0);
+    expect(detail.tranches.map((t: { status: string; cancelReason: string }) => [t.status, t.cancelReason])).toEqual(detail.tranches.map(() => ['CANCELLED', 'COMMITMENT_RELEASED']));
+    const decommits = (await subsidiesHttp().get(`/api/v1/ledger/journals?kind=DECOMMIT&structureId=${structureId}`).set(auth(anct)).expect(200)).body.items;
+    const sumOf = (journals: { entries: { amountCents: number }[] }[]) => journals.flatMap((j) => j.entries).filter((e) => e.amountCents > 0).reduce((a, e) => a + e.amountCents, 0);
+    expect(sumOf(decommits)).toBe(4_400_000);
+    // what stays committed for the structure's renewals is A's, and only A's
+    const envelope = (await subsidiesHttp().get('/api/v1/budget-envelopes/renouvellement-2023').set(auth(anct)).expect(200)).body;
+    expect(envelope.committedCents).toBe(4_400_000);
+    // the release request redelivered (or a late commitment) releases nothing more
+    expect((await subsidiesHttp().get(`/api/v1/commitments?postId=${kC.postId}&phase=2`).set(auth(anct)).expect(200)).body.items[0].cancelledCents).toBe(4_400_000);
   });
 });
 
