@@ -33,7 +33,8 @@ describe('durable deadlines against the real database', () => {
     expect(fired.map((d) => d.token)).toEqual([`${owner}:r3`]);
     expect(fired[0].payload).toEqual({ months: 3 });
 
-    await dataSource.transaction((m) => store.cancel(m, now, `${owner}:r1`));
+    expect(await dataSource.transaction((m) => store.cancel(m, now, `${owner}:r1`, `${owner}:r3`))).toBe(1); // r3 already fired
+    expect(await dataSource.transaction((m) => store.cancel(m, now, `${owner}:r1`))).toBe(0);
     now = new Date('2022-10-01T00:00:00Z');
     expect(await poller().fireDue()).toBe(1);
     expect(await poller().fireDue()).toBe(0);

@@ -63,19 +63,19 @@ export class DeadlineStore {
   /** Cancels the given tokens if they have not fired yet; returns how many were cancelled. */
   async cancel(manager: EntityManager, now: Date, ...tokens: string[]): Promise<number> {
     if (tokens.length === 0) return 0;
-    const rows = await manager.query(
+    const result = await manager.query(
       `UPDATE deadlines SET cancelled_at = $2 WHERE token = ANY($1::text[]) AND fired_at IS NULL AND cancelled_at IS NULL RETURNING token`,
       [tokens, now.toISOString()],
     );
-    return rows.length;
+    return returnedRows(result).length;
   }
 
   async cancelAllOf(manager: EntityManager, now: Date, owner: string): Promise<number> {
-    const rows = await manager.query(
+    const result = await manager.query(
       `UPDATE deadlines SET cancelled_at = $2 WHERE owner = $1 AND fired_at IS NULL AND cancelled_at IS NULL RETURNING token`,
       [owner, now.toISOString()],
     );
-    return rows.length;
+    return returnedRows(result).length;
   }
 
   async pendingOf(manager: EntityManager, owner: string): Promise<DueDeadline[]> {
@@ -187,6 +187,11 @@ export class DeadlinePoller {
       });
     }
   }
+}
+
+/** TypeORM answers UPDATE/DELETE … RETURNING with `[rows, affectedCount]`, SELECT/INSERT with the rows. */
+export function returnedRows<T>(result: T[] | [T[], number]): T[] {
+  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
 }
 
 function toDue(row: { token: string; owner: string; kind: string; due_at: Date | string; payload: Record<string, unknown> }): DueDeadline {

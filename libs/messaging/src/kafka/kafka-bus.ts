@@ -66,53 +66,81 @@ export class KafkaBus implements MessageBus {
   }
 
   async subscribe(options: SubscriptionOptions, handler: BatchHandler): Promise<Subscription> {
-    const consumer = this.kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 15000,
-      heartbeatInterval: 1000,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 100,
-      retry: { retries: 5, initialRetryTime: 200 },
-    });
+    let stopped = false;
+    let current: Consumer | undefined;
     let resolveReady!: () => void;
     const ready = new Promise<void>((resolve) => (resolveReady = resolve));
-    consumer.on(consumer.events.GROUP_JOIN, () => resolveReady());
-    await consumer.connect();
-    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 3,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-        if (batch.messages.length === 0) return;
-        const records: IncomingRecord[] = batch.messages.map((m) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key ? m.key.toString('utf8') : null,
-          value: m.value,
-          headers: decodeHeaders(m.headers),
-        }));
-        const lastDone = await handler(records, { heartbeat, isActive: () => isRunning() && !isStale() });
-        if (lastDone === null) return;
-        // Tells kafkajs where to fetch next; without it the same batch would be fetched again.
-        resolveOffset(lastDone);
-        await options.beforeOffsetCommit?.();
-        // Committed only now: the effects of every record up to lastDone are in the database.
-        await consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastDone) + 1n).toString() },
-        ]);
-      },
-    });
-    const handle = { close: () => consumer.disconnect() };
-    this.open.add(handle);
-    return {
-      ready,
-      stop: async () => {
-        this.open.delete(handle);
-        await consumer.disconnect();
-      },
+
+    const start = async (): Promise<void> => {
+      const consumer = this.kafka.consumer({
+        groupId: options.groupId,
+        sessionTimeout: this.options.sessionTimeoutMs ?? 15000,
+        heartbeatInterval: 1000,
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: 100,
+        retry: { retries: 5, initialRetryTime: 200 },
+      });
+      current = consumer;
+      consumer.on(consumer.events.GROUP_JOIN, () => resolveReady());
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        // kafkajs restarts a consumer after a retriable error by itself; after any other error
+        // (e.g. the coordinator forgot this member) it stays dead: start a new one.
+        if (payload.restart || stopped) return;
+        this.logger.error('consumer crashed; starting a new one', { groupId: options.groupId, error: String(payload.error) });
+        void restart(consumer);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 3,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+          if (batch.messages.length === 0) return;
+          const records: IncomingRecord[] = batch.messages.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key ? m.key.toString('utf8') : null,
+            value: m.value,
+            headers: decodeHeaders(m.headers),
+          }));
+          const lastDone = await handler(records, { heartbeat, isActive: () => isRunning() && !isStale() });
+          if (lastDone === null) return;
+          // Tells kafkajs where to fetch next; without it the same batch would be fetched again.
+          resolveOffset(lastDone);
+          await options.beforeOffsetCommit?.();
+          // Committed only now: the effects of every record up to lastDone are in the database.
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastDone) + 1n).toString() },
+          ]);
+        },
+      });
     };
+
+    const restart = async (dead: Consumer): Promise<void> => {
+      await dead.disconnect().catch(() => undefined);
+      for (let attempt = 1; !stopped; attempt++) {
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
+        if (stopped) return;
+        try {
+          await start();
+          return;
+        } catch (error) {
+          this.logger.warn('consumer could not restart; retrying', { groupId: options.groupId, attempt, error: String(error) });
+        }
+      }
+    };
+
+    await start();
+    const stop = async () => {
+      stopped = true;
+      this.open.delete(handle);
+      await current?.disconnect();
+    };
+    const handle = { close: stop };
+    this.open.add(handle);
+    return { ready, stop };
   }
 
   async ping(): Promise<void> {
