@@ -1,5 +1,6 @@
 /* The end-to-end test runs the real conventions and subsidies services in this process beside the lifecycle service
  * (each on its own schema, all on the shared broker and one ManualClock): it imports their modules and test helpers. */
+/* eslint-disable @nx/enforce-module-boundaries -- the only place where services meet in one process: this end-to-end test starts the real conventions and subsidies apps. */
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { EventEnvelope, PrefectOpinionGivenV1, TOPICS } from '@cnfs/contracts';

@@ -1,7 +1,7 @@
 import { INestApplication, Module } from '@nestjs/common';
 import request from 'supertest';
 import { signToken } from '@cnfs/auth';
-import { EventDefinition, EventEnvelope } from '@cnfs/contracts';
+import { ContractSignedV1, ConventionValidatedV1, EventDefinition, EventEnvelope, TOPICS } from '@cnfs/contracts';
 import { headersFor, KafkaBus, MessagePublisher } from '@cnfs/messaging';
 import { createServiceApp, ManualClock } from '@cnfs/service-kit';
 import { testBrokers, testDatabaseUrl, uniqueName } from '@cnfs/testing';
@@ -105,7 +105,6 @@ export class SubsidiesHarness {
  * offsets are set before they join), so they see the events the test produces, and only those.
  */
 async function startGroupsAtTheEnd(prefix: string): Promise<void> {
-  const { TOPICS } = await import('@cnfs/contracts');
   const groups: Record<string, string[]> = {
     [`${prefix}.conventions`]: [TOPICS.conventions],
     [`${prefix}.contracts`]: [TOPICS.contracts],
@@ -165,7 +164,6 @@ export async function validatedConvention(
     qpv?: boolean; zrr?: boolean; phase?: 1 | 2; structureId?: string;
   },
 ): Promise<ConventionSetup> {
-  const { ConventionValidatedV1, ContractSignedV1 } = await import('@cnfs/contracts');
   const conventionId = uid('conv');
   const structureId = o.structureId ?? uid('struct');
   const postIds = Array.from({ length: o.posts ?? 1 }, () => uid('post'));
