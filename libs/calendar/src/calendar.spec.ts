@@ -1,5 +1,4 @@
-import { addDays, calendarDateAt, compareDates, fullYearsBetween, isCalendarDate, lastsAtMostMonths, periodEnd } from './calendar';
-import { localDate, timeZoneOf } from './local-date';
+import { addDays, calendarDateAt, compareDates, fullYearsBetween, isCalendarDate, lastsAtMostMonths, localDate, periodEnd, timeZoneOf } from './index';
 
 describe('calendar dates', () => {
   it('accepts only real YYYY-MM-DD dates', () => {
