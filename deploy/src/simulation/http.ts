@@ -80,6 +80,8 @@ export interface ClientOptions {
   transientDeadlineMs?: number;
   /** Called on each retried failure (the soak logs them). */
   onRetry?: (info: { method: string; path: string; attempt: number; reason: string }) => void;
+  /** After how long an Idempotency-Key still "in progress" is taken as stuck (default 20 s). */
+  inProgressDeadlineMs?: number;
 }
 
 /** A counting semaphore. */
@@ -169,7 +171,7 @@ export class ApiClient {
         }
         if (isInProgress(response)) {
           inProgressSince ||= Date.now();
-          if (Date.now() - inProgressSince > IN_PROGRESS_DEADLINE_MS) {
+          if (Date.now() - inProgressSince > (this.options.inProgressDeadlineMs ?? IN_PROGRESS_DEADLINE_MS)) {
             throw new ApiError(method, path, 409, { code: STUCK_IDEMPOTENCY_KEY, detail: `Idempotency-Key ${options.idempotencyKey} stays in progress` });
           }
           failure = 'idempotency key in progress';

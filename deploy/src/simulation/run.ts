@@ -24,6 +24,8 @@ export interface RunOptions {
   /** RSS per service, when the caller knows the processes (the soak). */
   rss?: () => Record<string, number>;
   client?: ApiClient;
+  /** Awaited after the last step, before the platform is left to settle (the soak waits for its last fault's recovery). */
+  afterDrive?: () => Promise<void>;
 }
 
 export interface RunResult {
@@ -48,6 +50,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   if (!options.skipPreflight) await driver.preflight();
   const t1 = Date.now();
   await driver.run();
+  await options.afterDrive?.();
   const t2 = Date.now();
   await drain(client, tokens, options.log);
   const t3 = Date.now();

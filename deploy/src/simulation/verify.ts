@@ -257,6 +257,12 @@ export function effects({ plan, accepted, facts, lastDay, renewalsThroughLifecyc
     equal('effect', 'training cost once per enrolled conseiller (no waiver)', kit.TRAINING?.count ?? 0, a.enrolments.pathway, 'TRAINING costs'),
     equal('effect', 'PIX cost once per certified conseiller', kit.PIX_CERTIFICATION?.count ?? 0, new Set(facts.certifications.filter((c) => c.kind === 'PIX').map((c) => c.conseillerId)).size, 'PIX_CERTIFICATION costs'),
   );
+  if (facts.lifecycle) {
+    checks.push(
+      equal('effect', 'the lifecycle saga follows every contract once', facts.lifecycle.total, contracts.length, 'contract lifecycles'),
+      equal('effect', 'the lifecycle saga saw every rupture', facts.lifecycle.byStatus.RUPTURED ?? 0, kstatus.ROMPU ?? 0, 'lifecycles RUPTURED'),
+    );
+  }
   const pending = Object.entries(facts.health.body?.upstreams ?? [])
     .map(([, u]: [string, any]) => ({ service: u.name, outboxPending: u.details?.outboxPending }))
     .filter((u) => u.outboxPending !== 0);

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -141,7 +142,7 @@ export class Platform {
     for (let i = 0; i < 100 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
   }
 
-  private env(name: string, port: number): NodeJS.ProcessEnv {
+  private env(name: string, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     return {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -155,6 +156,7 @@ export class Platform {
       SERVICE_NAME: name,
       DB_SCHEMA: `${this.options.schemaPrefix}${name}`,
       ...this.options.env,
+      ...extra,
     };
   }
 
@@ -166,8 +168,8 @@ export class Platform {
     return { name, port, child, exited, restarts };
   }
 
-  private async startService(name: string, port: number, restarts = 0): Promise<ServiceProcess> {
-    const proc = this.spawnNode(name, path.join(this.root, 'services', name, 'dist', 'main.js'), this.env(name, port), port, restarts);
+  private async startService(name: string, port: number, restarts = 0, extra: Record<string, string> = {}): Promise<ServiceProcess> {
+    const proc = this.spawnNode(name, path.join(this.root, 'services', name, 'dist', 'main.js'), this.env(name, port, extra), port, restarts);
     this.services.set(name, proc);
     await this.waitHealthy(proc, `http://127.0.0.1:${port}/health`);
     return proc;
@@ -204,10 +206,14 @@ export class Platform {
     await proc.exited;
   }
 
-  /** Starts a killed service again on the same port (the gateway keeps its upstream). */
-  async restart(name: string): Promise<void> {
+  /**
+   * Starts a killed service again on the same port (the gateway keeps its upstream). Under a manual clock,
+   * pass `CNFS_CLOCK_START` = the platform's current time: a service restarts at its configured start
+   * otherwise, years behind the others.
+   */
+  async restart(name: string, env: Record<string, string> = {}): Promise<void> {
     const proc = this.services.get(name)!;
-    await this.startService(name, proc.port, proc.restarts + 1);
+    await this.startService(name, proc.port, proc.restarts + 1, env);
   }
 
   pause(name: string): void {
@@ -216,6 +222,41 @@ export class Platform {
 
   resume(name: string): void {
     this.services.get(name)!.child.kill('SIGCONT');
+  }
+
+  private readonly logOffsets = new Map<string, number>();
+
+  /**
+   * Services whose log gained, since the last call, a consumer crash kafkajs does not recover from (a
+   * non-retriable error, e.g. "The coordinator is not aware of this member" when committing offsets after the
+   * broker restarted or after a pause past the session timeout). The messaging lib does not restart such a
+   * consumer and the service's /health stays 200: the harness has to notice it from the log.
+   */
+  deadConsumers(): { service: string; line: string }[] {
+    const found: { service: string; line: string }[] = [];
+    for (const name of this.services.keys()) {
+      const file = path.join(this.options.dataDir, 'logs', `${name}.log`);
+      let size = 0;
+      try {
+        size = fs.statSync(file).size;
+      } catch {
+        continue;
+      }
+      const from = this.logOffsets.get(name) ?? 0;
+      if (size <= from) {
+        this.logOffsets.set(name, size);
+        continue;
+      }
+      const fd = fs.openSync(file, 'r');
+      const buffer = Buffer.alloc(size - from);
+      fs.readSync(fd, buffer, 0, buffer.length, from);
+      fs.closeSync(fd);
+      this.logOffsets.set(name, size);
+      for (const line of buffer.toString('utf8').split('\n')) {
+        if (line.includes('Consumer: Crash') && line.includes('KafkaJSNonRetriableError')) found.push({ service: name, line: line.slice(0, 400) });
+      }
+    }
+    return found;
   }
 
   /** Resident memory of each service process, from /proc (MiB). */
@@ -236,12 +277,7 @@ export class Platform {
     const out: Record<string, { status: number; body: any }> = {};
     await Promise.all(
       [...this.services.values()].map(async (s) => {
-        try {
-          const res = await fetch(`http://127.0.0.1:${s.port}/health`);
-          out[s.name] = { status: res.status, body: await res.json() };
-        } catch (error) {
-          out[s.name] = { status: 0, body: { error: (error as Error).message } };
-        }
+        out[s.name] = await getJson(`http://127.0.0.1:${s.port}/health`);
       }),
     );
     return out;
@@ -267,6 +303,25 @@ export class Platform {
       for (let i = 0; i < 100 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/** GET a JSON document without keeping the connection (no handle left open behind). */
+function getJson(url: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
+        } catch {
+          resolve({ status: res.statusCode ?? 0, body: text });
+        }
+      });
+    });
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+    req.on('error', (error) => resolve({ status: 0, body: { error: error.message } }));
+  });
 }
 
 export function rssMiB(pid: number | undefined): number {
