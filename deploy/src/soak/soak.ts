@@ -22,7 +22,7 @@ export interface SoakOptions {
   log?: (line: string) => void;
   /** Extra service environment (the soak shortens the subsidies job interval). */
   env?: Record<string, string>;
-  /** Restart a service whose consumer died for good (default true; see FaultInjector). */
+  /** Restart a service whose consumer died for good (default false; see FaultInjector). */
   supervise?: boolean;
 }
 
@@ -34,6 +34,8 @@ export interface SoakSeedResult {
   faults: InjectedFault[];
   /** Services restarted because a consumer died (the libs/messaging bug): the workaround at work. */
   supervisorRestarts: SupervisorRestart[];
+  /** Consumers that crashed for good and were replaced by the messaging lib (seen in the service logs). */
+  consumerCrashes: { service: string; month: string; crash: string }[];
   /** The simulation's invariants and exactly-once checks, then the soak's own (dead letters, audit completeness, health). */
   checks: Check[];
   failures: RunResult['driver']['failures'];
@@ -75,7 +77,7 @@ export async function soakOneSeed(seed: number, options: SoakOptions): Promise<S
     log(`seed ${seed}: platform up in ${(startMs / 1000).toFixed(1)} s (gateway ${platform.baseUrl}, broker ${platform.brokers.join(',')})`);
     const faultOptions = typeof options.faults === 'function' ? options.faults(seed) : options.faults;
     const faults = planFaults(seed, timelineSteps(options.until).length, platform.serviceNames(), faultOptions);
-    const injector = new FaultInjector(platform, faults, (line) => log(`seed ${seed}: ${line}`), options.supervise ?? true);
+    const injector = new FaultInjector(platform, faults, (line) => log(`seed ${seed}: ${line}`), options.supervise ?? false);
     const client = new ApiClient({ baseUrl: platform.baseUrl, concurrency: options.concurrency ?? 32, inProgressDeadlineMs: 10_000 });
     const result = await runSimulation({
       baseUrl: platform.baseUrl,
@@ -124,6 +126,7 @@ export async function soakOneSeed(seed: number, options: SoakOptions): Promise<S
       startMs,
       faults: injector.injected,
       supervisorRestarts: injector.supervisorRestarts,
+      consumerCrashes: injector.consumerCrashes,
       checks,
       failures: result.driver.failures,
       operations: result.driver.client.businessOperations,
@@ -143,8 +146,11 @@ export function describeSeed(r: SoakSeedResult): string {
     `seed ${r.seed}: ${r.ok ? 'ok' : 'FAILED'} in ${(r.wallMs / 1000).toFixed(1)} s — ${r.operations.toLocaleString('en')} operations, ${r.retries} retried requests`,
     ...r.faults.map((f) => `  fault at ${f.month}: ${f.detail} (recovered in ${(f.recoveredMs / 1000).toFixed(1)} s)`),
     ...r.supervisorRestarts.map(
-      (x) => `  consumer died at ${x.month} in ${x.service} (${/groupId":"([^"]+)/.exec(x.crash)?.[1] ?? '?'}: non-retriable kafkajs crash, libs/messaging does not restart it): service restarted by the harness in ${(x.recoveredMs / 1000).toFixed(1)} s`,
+      (x) => `  consumer died at ${x.month} in ${x.service} (${/groupId":"([^"]+)/.exec(x.crash)?.[1] ?? '?'}: non-retriable kafkajs crash): service restarted by the harness in ${(x.recoveredMs / 1000).toFixed(1)} s`,
     ),
+    ...(r.consumerCrashes.length
+      ? [`  consumers crashed for good and replaced by the messaging lib: ${r.consumerCrashes.map((c) => `${/groupId":"([^"]+)/.exec(c.crash)?.[1] ?? c.service} (${c.month})`).join(', ')}`]
+      : []),
     `  RSS ${Object.entries(r.rssMiB).map(([n, v]) => `${n} ${v} MiB`).join(', ')}`,
   ];
   for (const c of r.checks.filter((x) => !x.ok)) lines.push(`  FAIL ${c.name} — ${c.detail} ${JSON.stringify(c.problems ?? []).slice(0, 600)}`);
