@@ -11,6 +11,8 @@ failed unexpectedly or an invariant does not hold.
   --base-url <url>     the platform's gateway (default http://localhost:3000)
   --concurrency <n>    requests in flight at most (default 48)
   --until <YYYY-MM>    last month of the timeline (default ${TIMELINE.to})
+  --renewals <how>     lifecycle (intent, préfet opinion, ANCT decision through the lifecycle saga), conventions
+                       (phase-2 coselec and conventions), or auto (default: lifecycle when the platform has it)
   --report-dir <dir>   where the HTML report goes (default .data/reports)
   --metrics <list>     service metrics URLs for the RSS figures, name=url,… (default: the launcher's ports 3101–3106)
   --no-report          no HTML report
@@ -28,6 +30,7 @@ export interface SimulationArgs {
   reportDir?: string;
   report: boolean;
   metrics?: Record<string, string>;
+  renewals: 'lifecycle' | 'conventions' | 'auto';
 }
 
 export class UsageError extends Error {}
@@ -36,7 +39,7 @@ const NUMBER_OPTIONS = ['structures', 'seed', 'concurrency'] as const;
 
 /** Parses the command line (without node and the script); undefined when help was asked. */
 export function parseSimulationArgs(argv: readonly string[]): SimulationArgs | undefined {
-  const args: SimulationArgs = { structures: DEFAULT_STRUCTURES, seed: 1, baseUrl: 'http://localhost:3000', concurrency: 48, until: TIMELINE.to, report: true };
+  const args: SimulationArgs = { structures: DEFAULT_STRUCTURES, seed: 1, baseUrl: 'http://localhost:3000', concurrency: 48, until: TIMELINE.to, report: true, renewals: 'auto' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') return undefined;
@@ -66,6 +69,9 @@ export function parseSimulationArgs(argv: readonly string[]): SimulationArgs | u
         throw new UsageError(`--until must be a month YYYY-MM between 2021-01 and ${TIMELINE.to}, got "${value}"`);
       }
       args.until = value;
+    } else if (name === 'renewals') {
+      if (value !== 'lifecycle' && value !== 'conventions' && value !== 'auto') throw new UsageError(`--renewals is lifecycle, conventions or auto, got "${value}"`);
+      args.renewals = value;
     } else if (name === 'report-dir') {
       args.reportDir = value;
     } else if (name === 'metrics') {

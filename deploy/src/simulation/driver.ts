@@ -3,7 +3,7 @@ import { ApiClient, ApiError, sleep, STUCK_IDEMPOTENCY_KEY } from './http';
 import { ABANDON_REASONS } from './names';
 import { Plan, PlannedContract, PlannedStructure } from './plan';
 import { Random } from './random';
-import { Action, buildSchedule, chainKey, Step } from './schedule';
+import { Action, buildSchedule, chainKey, RenewalMode, Step } from './schedule';
 import { Tokens } from './tokens';
 
 /** What the driver recorded as accepted by the platform: the "expected" side of the verification. */
@@ -74,6 +74,8 @@ export interface DriverOptions {
   onProgress?: (info: ProgressInfo) => void;
   /** The soak's fault injector hooks into every step. */
   onStep?: (step: Step, index: number, phase: 'start' | 'middle' | 'end') => Promise<void>;
+  /** How renewals go (default conventions; `lifecycle` once the platform has the lifecycle saga). */
+  renewals?: RenewalMode;
   log?: (line: string) => void;
 }
 
@@ -150,7 +152,8 @@ export class Driver {
   constructor(private readonly options: DriverOptions) {
     this.plan = options.plan;
     this.seed = options.plan.seed;
-    this.steps = buildSchedule(options.plan, options.to);
+    this.renewalsThroughLifecycle = options.renewals === 'lifecycle';
+    this.steps = buildSchedule(options.plan, options.to, options.renewals ?? 'conventions');
     this.client = options.client;
     this.tokens = options.tokens ?? new Tokens();
     this.bank = new Random(options.plan.seed).fork('bank');
@@ -221,7 +224,9 @@ export class Driver {
     await this.orderDueTranches(step);
     await this.executeOrders(step);
     const renewals = [...step.renewals].sort((a, b) => (a.kind === 'renewalConvention' ? 0 : 1) - (b.kind === 'renewalConvention' ? 0 : 1));
-    await Promise.all([this.runChains(step, renewals, (a) => (a.kind === 'renew' ? `s${this.plan.contracts[a.c].structure}` : chainKey(a, this.plan))), this.uploadStatement(step)]);
+    // A structure's renewals one after the other: its phase-2 convention first, or its intents before the préfet's opinion.
+    const byStructure = (a: Action) => ('c' in a ? `s${this.plan.contracts[a.c].structure}` : chainKey(a, this.plan));
+    await Promise.all([this.runChains(step, renewals, byStructure), this.uploadStatement(step)]);
     await this.naturalEnds(step);
     await this.snapshot(step);
   }
@@ -320,7 +325,93 @@ export class Driver {
         return this.renewalConvention(step, this.plan.structures[action.s]);
       case 'renew':
         return this.renew(this.plan.contracts[action.c]);
+      case 'renewalIntent':
+        return this.renewalIntent(step, this.plan.contracts[action.c], action.intent);
+      case 'renewalOpinion':
+        return this.renewalOpinion(step, this.plan.structures[action.s]);
+      case 'renewalDecision':
+        return this.renewalDecision(this.plan.contracts[action.c]);
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------- the lifecycle saga
+
+  /** Contracts whose renewal ANCT approved through the saga (their outcome is read at the end). */
+  readonly approvedRenewals: number[] = [];
+
+  /** The structure answers the saga's reminders: renew (with the renewed contract's terms) or not interested. */
+  private async renewalIntent(step: Step, c: PlannedContract, intent: 'RENEW' | 'NOT_INTERESTED'): Promise<void> {
+    const s = this.plan.structures[c.structure];
+    const own = await this.tokens.structure(this.structureId(s));
+    const contractId = this.contractId(c);
+    const next = c.renewedBy !== undefined ? this.plan.contracts[c.renewedBy] : undefined;
+    const body =
+      intent === 'NOT_INTERESTED'
+        ? { intent, reason: 'La structure ne reconduit pas le poste à l’issue du contrat.' }
+        : next
+          ? { intent, contractType: next.type, startDate: next.startDate, endDate: next.endDate, grossMonthlySalaryCents: next.salaryCents }
+          : { intent, contractType: 'CDI', endDate: null };
+    await this.client.post(`/api/v1/renewals/${contractId}/intent`, body, {
+      token: own,
+      idempotencyKey: KEY(this.seed, 'intent', c.key),
+      // The saga starts from ContractSigned and learns the financing end from ConventionValidated: events.
+      awaitDependency: { ms: 60_000, conflictCodes: ['NOT_ALLOWED_NOW'] },
+    });
+    if (intent === 'RENEW') this.accepted.lifecycle.intents++;
+    else this.accepted.lifecycle.notInterested++;
+  }
+
+  private async renewalOpinion(step: Step, s: PlannedStructure): Promise<void> {
+    const token = await this.tokens.prefecture(s.departmentCode);
+    const opinion = s.prefectOpinion ?? 'favorable';
+    const comment =
+      opinion === 'favorable'
+        ? `Structure active, conseillers bien intégrés au réseau local : avis favorable au renouvellement (${s.key}).`
+        : `Activité insuffisante constatée, pas de cofinancement local : avis défavorable au renouvellement (${s.key}).`;
+    await this.client.post(`/api/v1/structures/${this.structureId(s)}/prefect-opinions`, { opinion, comment }, { token, idempotencyKey: KEY(this.seed, 'renewal-opinion', s.key, step.month) });
+    this.accepted.prefectOpinions++;
+    this.accepted.lifecycle.opinions++;
+  }
+
+  private async renewalDecision(c: PlannedContract): Promise<void> {
+    const s = this.plan.structures[c.structure];
+    const anct = await this.tokens.anct();
+    const approved = (s.prefectOpinion ?? 'favorable') === 'favorable';
+    const reason = approved ? 'Renouvellement accordé (comité de reconventionnement)' : 'Renouvellement refusé après l’avis défavorable du préfet';
+    await this.client.post(`/api/v1/renewals/${this.contractId(c)}/decision`, { approved, reason }, {
+      token: anct,
+      idempotencyKey: KEY(this.seed, 'decision', c.key),
+      // The préfet's opinion reaches the saga as an event of the structures service.
+      awaitDependency: { ms: 60_000, conflictCodes: ['NOT_ALLOWED_NOW'] },
+    });
+    if (approved) {
+      this.accepted.lifecycle.approved++;
+      this.approvedRenewals.push(c.index);
+    } else {
+      this.accepted.lifecycle.refusedByAnct++;
+    }
+  }
+
+  /**
+   * How the approved renewals ended, from the saga itself: RENEWED (financed; the conventions service recorded
+   * the renewed contract, or a CDI's financing was renewed) or not (the phase-2 envelope was exhausted…).
+   */
+  async readRenewalOutcomes(): Promise<Map<number, any>> {
+    const anct = await this.tokens.anct();
+    const outcomes = new Map<number, any>();
+    await Promise.all(
+      this.approvedRenewals.map(async (index) => {
+        const view = await this.client.get(`/api/v1/contracts/${this.ids.contracts[index]}/lifecycle`, { token: anct });
+        outcomes.set(index, view.body);
+        const c = this.plan.contracts[index];
+        if (view.body.status === 'RENEWED') {
+          if (c.type !== 'CDI') this.accepted.lifecycle.renewed++;
+        } else {
+          this.accepted.lifecycle.notFinanced++;
+        }
+      }),
+    );
+    return outcomes;
   }
 
   private structureId(s: PlannedStructure): string {

@@ -326,6 +326,17 @@ export function generatePlan(options: PlanOptions): Plan {
     });
   }
 
+  // ------------------------------------------------------------------ the lifecycle path: préfet opinions, CDI financing renewals
+  for (const s of structures) {
+    if (phase2Structures.has(s.index) && s.convention) s.prefectOpinion = rRenewals.chance(0.05) ? 'defavorable' : 'favorable';
+  }
+  for (const c of contracts) {
+    const s = structures[c.structure];
+    if (c.type !== 'CDI' || c.rupture || !s.convention || !phase2Structures.has(s.index) || c.kind === 'RENEWAL_PHASE2') continue;
+    const financedUntil = periodEnd(s.convention.startDate, 24);
+    if (financedUntil >= '2023-01-31' && financedUntil < LAST_DAY && c.startDate < financedUntil && rRenewals.chance(PHASE2_CONTRACT_SHARE)) c.financingRenewal = { financedUntil };
+  }
+
   // ------------------------------------------------------------------ final reports of the phase-1 subsidies (one per occupied slot)
   const chains = new Map<string, PlannedContract[]>();
   for (const c of contracts) {

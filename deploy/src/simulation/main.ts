@@ -35,6 +35,7 @@ async function main(): Promise<number> {
     concurrency: args.concurrency,
     until: args.until,
     metrics: args.metrics,
+    renewals: args.renewals,
     onProgress: (p) => progress.update(p),
     log: (line) => progress.message(line),
   });

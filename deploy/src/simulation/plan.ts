@@ -41,6 +41,8 @@ export interface PlannedStructure {
   retrait?: { on: CalendarDate; posts: number };
   /** Renewal (phase 2): préfet opinion, coselec, convention signed on `signedOn`, its posts for the renewals below. */
   renewal?: { prefectOpinionOn: CalendarDate; startDate: CalendarDate; signedOn: CalendarDate; posts: number };
+  /** The préfet's opinion on the structure's renewals (the lifecycle path; ANCT refuses after an unfavourable one). */
+  prefectOpinion?: 'favorable' | 'defavorable';
 }
 
 export interface PlannedTraining {
@@ -83,6 +85,8 @@ export interface PlannedContract {
   renewedBy?: number;
   /** The phase-1 subsidy's final report is received when this contract's chain leaves its phase-1 post (or financing ends). */
   finalReportOn?: CalendarDate;
+  /** A CDI whose State financing (24 months of its convention) ends within the timeline and is renewed (lifecycle path). */
+  financingRenewal?: { financedUntil: CalendarDate };
 }
 
 export interface Plan {

@@ -160,7 +160,7 @@ export function buildReport(result: RunResult, meta: { baseUrl: string; notes?: 
       const previous = contractsById.get(c.renewsContractId);
       const r = rows.get(monthOf(previous?.endDate ?? c.startDate));
       if (r) {
-        if (conventionPhase.get(c.conventionId) === 2 || driver.renewalsThroughLifecycle) r.renewalsPhase2++;
+        if (conventionPhase.get(c.conventionId) === 2 || (driver.renewalsThroughLifecycle && c.startDate > '2022-12-01')) r.renewalsPhase2++;
         else r.renewalsPhase1++;
       }
     } else {

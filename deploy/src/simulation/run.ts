@@ -5,6 +5,7 @@ import { Driver, DriverOptions, ProgressInfo } from './driver';
 import { generatePlan } from './generator';
 import { ApiClient, sleep } from './http';
 import { Plan } from './plan';
+import { RenewalMode } from './schedule';
 import { Check, verify } from './verify';
 import { Tokens } from './tokens';
 
@@ -26,6 +27,8 @@ export interface RunOptions {
   client?: ApiClient;
   /** Awaited after the last step, before the platform is left to settle (the soak waits for its last fault's recovery). */
   afterDrive?: () => Promise<void>;
+  /** How renewals go; `auto` (default): through the lifecycle saga when the platform has it. */
+  renewals?: RenewalMode | 'auto';
 }
 
 export interface RunResult {
@@ -46,7 +49,9 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   const generateMs = Date.now() - t0;
   const client = options.client ?? new ApiClient({ baseUrl: options.baseUrl, concurrency: options.concurrency ?? 48, onRetry: undefined });
   const tokens = new Tokens();
-  const driver = new Driver({ client, plan, tokens, to: options.until, onProgress: options.onProgress, onStep: options.onStep, log: options.log });
+  const renewals = options.renewals && options.renewals !== 'auto' ? options.renewals : await renewalModeOf(client, tokens);
+  options.log?.(`renewals through ${renewals === 'lifecycle' ? 'the lifecycle saga (intent, préfet opinion, ANCT decision)' : 'phase-2 conventions'}`);
+  const driver = new Driver({ client, plan, tokens, to: options.until, onProgress: options.onProgress, onStep: options.onStep, log: options.log, renewals });
   if (!options.skipPreflight) await driver.preflight();
   const t1 = Date.now();
   await driver.run();
@@ -54,9 +59,26 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   const t2 = Date.now();
   await drain(client, tokens, options.log);
   const t3 = Date.now();
+  const outcomes = renewals === 'lifecycle' ? await driver.readRenewalOutcomes() : undefined;
   const facts = await collectFacts(client, tokens);
   const lastDay = driver.steps[driver.steps.length - 1].today;
-  const checks = verify({ plan, accepted: driver.accepted, facts, lastDay, structureOf: (id) => driver.structureByRuntimeId.get(id) });
+  const renewalOutcomes = outcomes
+    ? new Map(
+        [...outcomes].map(([index, view]) => [
+          index,
+          { status: view.status as string, contractId: driver.ids.contracts[index]!, postId: driver.ids.posts[index]!, cdi: plan.contracts[index].type === 'CDI' },
+        ]),
+      )
+    : undefined;
+  const checks = verify({
+    plan,
+    accepted: driver.accepted,
+    facts,
+    lastDay,
+    structureOf: (id) => driver.structureByRuntimeId.get(id),
+    renewalsThroughLifecycle: renewals === 'lifecycle',
+    renewalOutcomes,
+  });
   const t4 = Date.now();
   const rssMiB = options.rss ? options.rss() : await readRss(options.metrics ?? defaultMetrics());
   if (!options.client) client.close();
@@ -92,6 +114,12 @@ export async function drain(client: ApiClient, tokens: Tokens, log?: (line: stri
     }
     await sleep(1000);
   }
+}
+
+/** `lifecycle` when the platform answers the lifecycle saga's routes. */
+export async function renewalModeOf(client: ApiClient, tokens: Tokens): Promise<RenewalMode> {
+  const probe = await client.get('/api/v1/renewals/forecast?until=2021-01-31', { token: await tokens.anct(), expect: [400, 404, 502] });
+  return probe.status === 200 ? 'lifecycle' : 'conventions';
 }
 
 export function defaultMetrics(): Record<string, string> {

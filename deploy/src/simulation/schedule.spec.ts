@@ -44,3 +44,34 @@ describe('the clock steps', () => {
     }
   });
 });
+
+describe('the clock steps, renewals through the lifecycle saga', () => {
+  const plan = generatePlan({ seed: 5, structures: 200 });
+  const steps = buildSchedule(plan, undefined, 'lifecycle');
+  const all = steps.flatMap((step, i) => [...step.waves.flat(), ...step.renewals].map((action) => ({ action, i, step })));
+
+  it('records no phase-2 convention: the saga finances each renewal', () => {
+    expect(all.some(({ action }) => action.kind === 'renewalConvention')).toBe(false);
+    expect(all.some(({ action }) => action.kind === 'coselec' && plan.structures[action.s].decisions[action.decision].phase === 2)).toBe(false);
+  });
+
+  it('declares the intent, then decides a month later, before the saga’s decision deadline (15 days before the end)', () => {
+    const intents = all.filter(({ action }) => action.kind === 'renewalIntent');
+    const decisions = all.filter(({ action }) => action.kind === 'renewalDecision');
+    expect(intents.length).toBeGreaterThan(50);
+    for (const d of decisions) {
+      const c = plan.contracts[(d.action as { c: number }).c];
+      const intent = intents.find(({ action }) => (action as { c: number }).c === c.index)!;
+      expect(intent.i).toBe(d.i - 1);
+      const end = c.financingRenewal?.financedUntil ?? c.endDate!;
+      expect(d.step.today < end).toBe(true);
+      expect(Date.parse(end) - Date.parse(d.step.today)).toBeGreaterThan(15 * 86_400_000);
+    }
+    // The préfet's opinion follows the structure's intents in the same step.
+    for (const step of steps) {
+      const structures = new Set(step.renewals.filter((a) => a.kind === 'renewalIntent' && a.intent === 'RENEW').map((a) => plan.contracts[(a as { c: number }).c].structure));
+      const opinions = new Set(step.renewals.filter((a) => a.kind === 'renewalOpinion').map((a) => (a as { s: number }).s));
+      expect(opinions).toEqual(structures);
+    }
+  });
+});

@@ -28,7 +28,20 @@ export type Action =
   | { kind: 'certify'; c: number; certification: number }
   | { kind: 'finalReport'; c: number }
   | { kind: 'renewalConvention'; s: number }
-  | { kind: 'renew'; c: number };
+  | { kind: 'renew'; c: number }
+  /** The lifecycle path: the structure's intent on a contract ending (or a CDI whose financing ends)… */
+  | { kind: 'renewalIntent'; c: number; intent: 'RENEW' | 'NOT_INTERESTED' }
+  /** …the préfet's opinion on the structure's renewals… */
+  | { kind: 'renewalOpinion'; s: number }
+  /** …and ANCT's decision, a month later (the saga then asks the subsidies service for the phase-2 commitment). */
+  | { kind: 'renewalDecision'; c: number };
+
+/**
+ * How renewals go: `lifecycle` through the lifecycle saga (intent, préfet opinion, ANCT decision; the saga asks for
+ * the phase-2 commitment and the conventions service records the renewed contract on the same post), or
+ * `conventions` with phase-2 ("reconventionnement") coselec decisions and conventions, and renewals onto their posts.
+ */
+export type RenewalMode = 'lifecycle' | 'conventions';
 
 export interface Step {
   month: Month;
@@ -57,7 +70,7 @@ export function timelineSteps(to: Month = TIMELINE.to): Month[] {
 /** Ruptures go with the training actions, in date order per conseiller (a rupture withdraws an ongoing training). */
 const WAVE = { structures: 0, conventions: 1, retraits: 2, contracts: 3, training: 4 } as const;
 
-export function buildSchedule(plan: Plan, to: Month = TIMELINE.to): Step[] {
+export function buildSchedule(plan: Plan, to: Month = TIMELINE.to, mode: RenewalMode = 'conventions'): Step[] {
   const months = timelineSteps(to);
   const last = months[months.length - 1];
   const steps = new Map<Month, Step>(
@@ -81,6 +94,7 @@ export function buildSchedule(plan: Plan, to: Month = TIMELINE.to): Step[] {
   for (const s of plan.structures) {
     at(stepOf(s.registeredOn), WAVE.structures, { kind: 'register', s: s.index }, s.registeredOn);
     s.decisions.forEach((d, i) => {
+      if (d.phase === 2 && mode === 'lifecycle') return;
       if (d.phase === 2) {
         // The préfet's opinion, then the renewal committee, the same day.
         at(stepOf(d.decidedOn), WAVE.structures, { kind: 'prefectOpinion', s: s.index }, d.decidedOn);
@@ -90,7 +104,7 @@ export function buildSchedule(plan: Plan, to: Month = TIMELINE.to): Step[] {
     if (s.abandonedOn) at(stepOf(s.abandonedOn), WAVE.structures, { kind: 'abandon', s: s.index }, s.abandonedOn);
     if (s.convention) at(stepOf(s.convention.signedOn), WAVE.conventions, { kind: 'convention', s: s.index }, s.convention.signedOn);
     if (s.retrait) at(stepOf(s.retrait.on), WAVE.retraits, { kind: 'retrait', s: s.index }, s.retrait.on);
-    if (s.renewal) steps.get(monthOf(s.renewal.signedOn))?.renewals.push({ kind: 'renewalConvention', s: s.index });
+    if (s.renewal && mode === 'conventions') steps.get(monthOf(s.renewal.signedOn))?.renewals.push({ kind: 'renewalConvention', s: s.index });
   }
   for (const c of plan.contracts) {
     if (c.kind === 'INITIAL' || c.kind === 'REPLACEMENT') at(stepOf(c.startDate), WAVE.contracts, { kind: 'contract', c: c.index }, c.startDate);
@@ -111,12 +125,45 @@ export function buildSchedule(plan: Plan, to: Month = TIMELINE.to): Step[] {
       });
     }
     if (c.finalReportOn) steps.get(monthOf(c.finalReportOn))?.finalReports.push({ kind: 'finalReport', c: c.index });
-    if (c.renewedBy !== undefined && c.endDate) steps.get(monthOf(c.endDate))?.renewals.push({ kind: 'renew', c: c.index });
+    const next = c.renewedBy !== undefined ? plan.contracts[c.renewedBy] : undefined;
+    if (mode === 'lifecycle' && (next?.kind === 'RENEWAL_PHASE2' || c.financingRenewal || isNotRenewedInPhase2(plan, c))) {
+      const recordedAt = c.kind === 'RENEWAL_PHASE1' ? monthOf(plan.contracts[c.previous!].endDate!) : stepOf(c.startDate);
+      scheduleLifecycleRenewal(steps, c, recordedAt, next || c.financingRenewal ? 'RENEW' : 'NOT_INTERESTED');
+    } else if (next && c.endDate) {
+      steps.get(monthOf(c.endDate))?.renewals.push({ kind: 'renew', c: c.index });
+    }
+  }
+  if (mode === 'lifecycle') {
+    // One préfet opinion per structure and step, after its intents.
+    for (const step of steps.values()) {
+      const structures = new Set(step.renewals.filter((a) => a.kind === 'renewalIntent' && a.intent === 'RENEW').map((a) => plan.contracts[(a as { c: number }).c].structure));
+      for (const si of structures) step.renewals.push({ kind: 'renewalOpinion', s: si });
+    }
   }
   for (const step of steps.values()) {
     for (const wave of step.waves) wave.sort((a, b) => (sortKey.get(a)! < sortKey.get(b)! ? -1 : sortKey.get(a)! > sortKey.get(b)! ? 1 : 0));
   }
   return months.map((m) => steps.get(m)!);
+}
+
+/** A fixed-term contract ending once phase 2 is open, with no renewal planned: the structure says it is not interested. */
+function isNotRenewedInPhase2(plan: Plan, c: PlannedContract): boolean {
+  return c.type !== 'CDI' && !c.rupture && c.renewedBy === undefined && c.endDate !== null && c.endDate >= '2022-12-01' && c.endDate < `${TIMELINE.to}-31`;
+}
+
+/**
+ * The lifecycle path of one contract: the intent three months before its end (after the 6-month reminder),
+ * ANCT's decision two months before (well before the saga's decision deadline, 15 days before the end).
+ */
+function scheduleLifecycleRenewal(steps: Map<Month, Step>, c: PlannedContract, recordedAt: Month, intent: 'RENEW' | 'NOT_INTERESTED'): void {
+  const end = c.financingRenewal?.financedUntil ?? c.endDate!;
+  const endMonth = monthOf(end);
+  let intentStep = addMonthsToMonth(endMonth, -3);
+  if (intentStep <= recordedAt) intentStep = addMonthsToMonth(recordedAt, 1);
+  const decisionStep = addMonthsToMonth(intentStep, 1);
+  if (decisionStep > addMonthsToMonth(endMonth, -1) && intent === 'RENEW') return; // too short to go through the saga: it ends
+  steps.get(intentStep)?.renewals.push({ kind: 'renewalIntent', c: c.index, intent });
+  if (intent === 'RENEW') steps.get(decisionStep)?.renewals.push({ kind: 'renewalDecision', c: c.index });
 }
 
 /** The entity whose actions must run one after the other (a structure, or a conseiller's contract). */
@@ -129,6 +176,7 @@ export function chainKey(action: Action, plan: Plan): string {
     case 'convention':
     case 'retrait':
     case 'renewalConvention':
+    case 'renewalOpinion':
       return `s${action.s}`;
     default:
       return `c${rootOf(plan, action.c)}`;

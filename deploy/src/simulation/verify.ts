@@ -24,6 +24,8 @@ export interface VerificationInput {
   lastDay: string;
   /** Renewals that went through the lifecycle saga (its financing is a phase-2 commitment of the contract's post). */
   renewalsThroughLifecycle?: boolean;
+  /** The lifecycle of every renewal ANCT approved, by plan index, with the contract's runtime ids. */
+  renewalOutcomes?: Map<number, { status: string; contractId: string; postId: string; cdi: boolean }>;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -169,7 +171,7 @@ export function invariants({ facts, structureOf }: VerificationInput): Check[] {
   return checks;
 }
 
-export function effects({ plan, accepted, facts, lastDay, renewalsThroughLifecycle }: VerificationInput): Check[] {
+export function effects({ plan, accepted, facts, lastDay, renewalsThroughLifecycle, renewalOutcomes }: VerificationInput): Check[] {
   const checks: Check[] = [];
   const a = accepted;
   const status = countBy(facts.structures, (s) => s.status);
@@ -184,7 +186,8 @@ export function effects({ plan, accepted, facts, lastDay, renewalsThroughLifecyc
   const byId = new Map(facts.structures.map((s) => [s.siret, s]));
   for (const s of plan.structures) {
     const platform = byId.get(s.siret);
-    const positive = [...s.decisions].reverse().find((d) => d.opinion === 'POSITIF' && d.phase === 2) ?? [...s.decisions].reverse().find((d) => d.opinion === 'POSITIF');
+    const decisions = renewalsThroughLifecycle ? s.decisions.filter((d) => d.phase === 1) : s.decisions;
+    const positive = [...decisions].reverse().find((d) => d.opinion === 'POSITIF' && d.phase === 2) ?? [...decisions].reverse().find((d) => d.opinion === 'POSITIF');
     const expected = positive ? positive.grantedPosts : null;
     if ((platform?.effectiveQuota?.posts ?? null) !== expected) quotaProblems.push({ structure: s.key, expected, platform: platform?.effectiveQuota ?? null });
   }
@@ -257,6 +260,24 @@ export function effects({ plan, accepted, facts, lastDay, renewalsThroughLifecyc
     equal('effect', 'training cost once per enrolled conseiller (no waiver)', kit.TRAINING?.count ?? 0, a.enrolments.pathway, 'TRAINING costs'),
     equal('effect', 'PIX cost once per certified conseiller', kit.PIX_CERTIFICATION?.count ?? 0, new Set(facts.certifications.filter((c) => c.kind === 'PIX').map((c) => c.conseillerId)).size, 'PIX_CERTIFICATION costs'),
   );
+  if (renewalOutcomes) {
+    const renewing = countBy(contracts.filter((c) => c.renewsContractId), (c) => c.renewsContractId);
+    const committedPhase2 = new Map(facts.commitments.filter((c) => c.phase === 2).map((c) => [c.postId, c.committedCents]));
+    const recorded: unknown[] = [];
+    const leftBehind: unknown[] = [];
+    for (const o of renewalOutcomes.values()) {
+      const renewed = o.status === 'RENEWED';
+      const expected = renewed && !o.cdi ? 1 : 0;
+      if ((renewing[o.contractId] ?? 0) !== expected) recorded.push({ contract: o.contractId, saga: o.status, renewals: renewing[o.contractId] ?? 0 });
+      const committed = committedPhase2.get(o.postId) ?? 0;
+      if (renewed ? committed <= 0 : committed > 0) leftBehind.push({ contract: o.contractId, saga: o.status, post: o.postId, committedCents: committed });
+    }
+    const financed = [...renewalOutcomes.values()].filter((o) => o.status === 'RENEWED').length;
+    checks.push(
+      check('effect', 'every financed renewal recorded once by the conventions service (none when not financed)', recorded, `${renewalOutcomes.size} renewals approved by ANCT, ${financed} financed`),
+      check('effect', 'renewal financing: committed when renewed, nothing committed left behind otherwise', leftBehind, `phase-2 commitments of the ${renewalOutcomes.size} approved renewals`),
+    );
+  }
   if (facts.lifecycle) {
     checks.push(
       equal('effect', 'the lifecycle saga follows every contract once', facts.lifecycle.total, contracts.length, 'contract lifecycles'),
