@@ -295,8 +295,8 @@ export class SubsidyBook {
     };
   }
 
-  reconcile(reconciliationId: string, lines: StatementLine[]): ClassifiedLine<PaymentForMatching & { order: BookOrder }>[] {
-    const byReference = new Map<string, PaymentForMatching & { order: BookOrder }>(
+  reconcile(reconciliationId: string, lines: StatementLine[]): ClassifiedLine<PaymentForMatching & { paymentOrderId: string; order: BookOrder }>[] {
+    const byReference = new Map<string, PaymentForMatching & { paymentOrderId: string; order: BookOrder }>(
       [...this.orders.values()]
         .filter((o) => o.executedOn !== null)
         .map((o) => [o.reference, {

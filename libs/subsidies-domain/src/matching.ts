@@ -26,9 +26,9 @@ export const FINDINGS: readonly Finding[] = [
   'MATCHED', 'AMOUNT_MISMATCH', 'BENEFICIARY_MISMATCH', 'UNKNOWN_REFERENCE', 'DUPLICATE_LINE', 'RETURN', 'RETURNED_ORDER', 'UNMATCHED_ORDER',
 ];
 
-/** An executed payment order as the matcher sees it. */
+/** An executed payment order as the matcher sees it (callers extend it with what they need: its order id, tranche…). */
 export interface PaymentForMatching {
-  paymentOrderId: string;
+  /** The order's payment reference (EndToEndId): unique per payment order. */
   reference: string;
   /** Integer cents (safe integer). */
   amountCents: number;
@@ -45,61 +45,59 @@ export interface ClassifiedLine<P extends PaymentForMatching = PaymentForMatchin
 }
 
 /**
- * Classifies a statement's lines in order. Each executed payment is posted at most once (a later
+ * Classifies a statement's lines one at a time, in order (a large statement is classified while
+ * its first lines are already being stored). Each executed payment is posted at most once (a later
  * line for it is a duplicate) and returned at most once. Pure: the caller applies the effects.
  */
-export function classifyLines<P extends PaymentForMatching>(lines: readonly StatementLine[], lookup: (reference: string) => P | undefined): ClassifiedLine<P>[] {
-  const seenEntries = new Set<string>();
+export class StatementMatcher<P extends PaymentForMatching> {
+  private readonly seenEntries = new Set<string>();
   // States changed by earlier lines of this statement (keyed by the payment object: identity hash).
-  const stateInStatement = new Map<P, PaymentForMatching['state']>();
-  const result: ClassifiedLine<P>[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const entries = seenEntries.size;
-    seenEntries.add(line.entryRef);
-    if (seenEntries.size === entries) {
-      result.push({ line, finding: 'DUPLICATE_LINE', payment: null, detail: `bank entry ${line.entryRef} is listed twice` });
-      continue;
-    }
-    const payment = line.reference === null ? undefined : lookup(line.reference);
+  private readonly changed = new Map<P, PaymentForMatching['state']>();
+
+  constructor(private readonly lookup: (reference: string) => P | undefined) {}
+
+  classify(line: StatementLine): ClassifiedLine<P> {
+    const entries = this.seenEntries.size;
+    this.seenEntries.add(line.entryRef);
+    if (this.seenEntries.size === entries) return { line, finding: 'DUPLICATE_LINE', payment: null, detail: `bank entry ${line.entryRef} is listed twice` };
+    const payment = line.reference === null ? undefined : this.lookup(line.reference);
     if (payment === undefined) {
-      result.push({
+      return {
         line,
         finding: 'UNKNOWN_REFERENCE',
         payment: null,
         detail: line.reference === null ? 'the line carries no payment reference' : `no executed payment order has reference ${line.reference}`,
-      });
-      continue;
+      };
     }
-    const state = stateInStatement.size === 0 ? payment.state : (stateInStatement.get(payment) ?? payment.state);
+    const state = this.changed.size === 0 ? payment.state : (this.changed.get(payment) ?? payment.state);
     const amountDiffers = line.amountCents !== payment.amountCents;
     if (line.direction === 'DBIT') {
-      if (state === 'RECONCILED') {
-        result.push({ line, finding: 'DUPLICATE_LINE', payment, detail: `payment ${payment.reference} is already reconciled` });
-      } else if (state === 'RETURNED') {
-        result.push({ line, finding: 'RETURNED_ORDER', payment, detail: `payment ${payment.reference} was returned by the bank` });
-      } else if (amountDiffers) {
-        result.push({ line, finding: 'AMOUNT_MISMATCH', payment, detail: `${line.amountCents} cents on the statement, ${payment.amountCents} cents ordered` });
-      } else if (line.counterpartyIban !== payment.beneficiaryIban) {
-        result.push({
+      if (state === 'RECONCILED') return { line, finding: 'DUPLICATE_LINE', payment, detail: `payment ${payment.reference} is already reconciled` };
+      if (state === 'RETURNED') return { line, finding: 'RETURNED_ORDER', payment, detail: `payment ${payment.reference} was returned by the bank` };
+      if (amountDiffers) return { line, finding: 'AMOUNT_MISMATCH', payment, detail: `${line.amountCents} cents on the statement, ${payment.amountCents} cents ordered` };
+      if (line.counterpartyIban !== payment.beneficiaryIban) {
+        return {
           line,
           finding: 'BENEFICIARY_MISMATCH',
           payment,
           detail: line.counterpartyIban === null ? 'the line names no beneficiary account' : `paid to ${line.counterpartyIban}, ordered to ${payment.beneficiaryIban}`,
-        });
-      } else {
-        result.push({ line, finding: 'MATCHED', payment, detail: null });
-        stateInStatement.set(payment, 'RECONCILED');
+        };
       }
-    } else if (state === 'RETURNED') {
-      result.push({ line, finding: 'DUPLICATE_LINE', payment, detail: `payment ${payment.reference} is already returned` });
-    } else if (amountDiffers) {
-      result.push({ line, finding: 'AMOUNT_MISMATCH', payment, detail: `${line.amountCents} cents on the statement, ${payment.amountCents} cents ordered` });
-    } else {
-      result.push({ line, finding: 'RETURN', payment, detail: line.returnReason ? `returned by the bank (${line.returnReason})` : 'returned by the bank' });
-      stateInStatement.set(payment, 'RETURNED');
+      this.changed.set(payment, 'RECONCILED');
+      return { line, finding: 'MATCHED', payment, detail: null };
     }
+    if (state === 'RETURNED') return { line, finding: 'DUPLICATE_LINE', payment, detail: `payment ${payment.reference} is already returned` };
+    if (amountDiffers) return { line, finding: 'AMOUNT_MISMATCH', payment, detail: `${line.amountCents} cents on the statement, ${payment.amountCents} cents ordered` };
+    this.changed.set(payment, 'RETURNED');
+    return { line, finding: 'RETURN', payment, detail: line.returnReason ? `returned by the bank (${line.returnReason})` : 'returned by the bank' };
   }
+}
+
+/** Classifies a whole statement (see {@link StatementMatcher}). */
+export function classifyLines<P extends PaymentForMatching>(lines: readonly StatementLine[], lookup: (reference: string) => P | undefined): ClassifiedLine<P>[] {
+  const matcher = new StatementMatcher(lookup);
+  const result: ClassifiedLine<P>[] = new Array(lines.length);
+  for (let i = 0; i < lines.length; i++) result[i] = matcher.classify(lines[i]);
   return result;
 }
 

@@ -144,7 +144,7 @@ describe('strict XML', () => {
 
 describe('classifying statement lines', () => {
   const payment = (n: number, state: PaymentForMatching['state'] = 'EXECUTED'): PaymentForMatching => ({
-    paymentOrderId: `o-${n}`, reference: `REF-${n}`, amountCents: n * 1000, beneficiaryIban: IBAN_A, state,
+    reference: `REF-${n}`, amountCents: n * 1000, beneficiaryIban: IBAN_A, state,
   });
   const payments = new Map([1, 2, 3, 4, 5].map((n) => [`REF-${n}`, payment(n, n === 4 ? 'RECONCILED' : n === 5 ? 'RETURNED' : 'EXECUTED')]));
   const line = (n: number, over: Partial<Parameters<typeof classifyLines>[0][number]> = {}) => ({

@@ -23,6 +23,8 @@ export interface StatementLine {
   counterpartyName: string | null;
   /** ISO return reason (e.g. AC04) of a returned payment. */
   returnReason: string | null;
+  /** CSV statements: the line exactly as the bank wrote it (without its line break), when it fits on one line. */
+  raw?: string;
 }
 
 export type StatementFormat = 'CSV' | 'CAMT053';
@@ -32,6 +34,8 @@ export interface Statement {
   statementId: string;
   accountIban: string | null;
   lines: StatementLine[];
+  /** CSV statements: whether the lines carry the optional return_reason column (10 columns instead of 9). */
+  withReturnReason?: boolean;
 }
 
 export interface StatementProblem {
@@ -118,7 +122,7 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /** Splits CSV text into records of fields (RFC 4180: quoted fields may hold commas, quotes and line breaks). */
-export function* csvRecords(text: string): Generator<{ line: number; fields: string[] }> {
+export function* csvRecords(text: string): Generator<{ line: number; fields: string[]; raw?: string }> {
   let position = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 0;
   while (position < text.length) {
@@ -129,7 +133,7 @@ export function* csvRecords(text: string): Generator<{ line: number; fields: str
     if (raw.indexOf('"') < 0) {
       // Fast path: no quoting on this line.
       position = end + 1;
-      if (raw.length > 0) yield { line, fields: raw.split(',') };
+      if (raw.length > 0) yield { line, fields: raw.split(','), raw };
       continue;
     }
     const startLine = line;
@@ -214,7 +218,7 @@ export function parseCsvStatement(text: string): Statement {
   // Statements repeat a few dates and beneficiaries many times: validate each once.
   const ibans = new Map<string, string | null>();
   const dates = new Map<string, boolean>();
-  for (const { line, fields } of records) {
+  for (const { line, fields, raw } of records) {
     if (fields.length !== width) {
       add(line, '(line)', `${fields.length} fields, expected ${width}`);
       continue;
@@ -263,10 +267,11 @@ export function parseCsvStatement(text: string): Statement {
       counterpartyIban,
       counterpartyName: name === '' ? null : name,
       returnReason: returnReason === '' ? null : returnReason,
+      raw,
     });
   }
   if (lines.length === 0 && problems.length === 0) add(0, '(file)', 'the statement has no line');
   if (statementId !== null && (statementId.length === 0 || statementId.length > 64)) add(0, 'statement_id', 'required, at most 64 characters');
   if (problems.length > 0) throw new StatementFormatError(problems);
-  return { format: 'CSV', statementId: statementId!, accountIban: null, lines };
+  return { format: 'CSV', statementId: statementId!, accountIban: null, lines, withReturnReason: withReason };
 }

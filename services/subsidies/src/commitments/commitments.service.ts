@@ -112,6 +112,18 @@ const commitmentView = (r: CommitmentRow): CommitmentView => ({
 
 export const commitmentIdOf = (postId: string, phase: Phase) => deterministicId('commitment', postId, String(phase));
 
+/** The number of an envelope × département × structure (created on first use). */
+export async function ledgerDimension(manager: EntityManager, envelopeId: string, departmentCode: string, structureId: string): Promise<number> {
+  const params = [envelopeId, departmentCode, structureId];
+  const [created] = await manager.query(
+    `INSERT INTO ledger_dimensions (envelope_id, department_code, structure_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
+    params,
+  );
+  if (created) return created.id;
+  const [existing] = await manager.query(`SELECT id FROM ledger_dimensions WHERE envelope_id = $1 AND department_code = $2 AND structure_id = $3`, params);
+  return existing.id;
+}
+
 /**
  * Commits the subsidy of posts: the rule in force at signature gives the amount, the envelope of
  * the phase (locked) must hold it, the schedule splits it into tranches. A post that cannot be
@@ -194,21 +206,22 @@ export class CommitmentsService {
     const schedule = this.core.settings.schedules[phase];
     const planned = planTranches(subsidy.periodAmounts, schedule);
     await manager.query(`UPDATE budget_envelopes SET committed_cents = committed_cents + $2 WHERE id = $1`, [envelopeId, subsidy.total.toString()]);
+    const dimensionId = await ledgerDimension(manager, envelopeId, structure.departmentCode, request.structureId);
     await manager.query(
-      `INSERT INTO commitments (id, post_id, phase, convention_id, structure_id, department_code, legal_status, qpv, zrr, envelope_id, rule_id, amount_cents,
-                                signed_on, start_on, schedule_name, source, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+      `INSERT INTO commitments (id, post_id, phase, convention_id, structure_id, department_code, legal_status, qpv, zrr, envelope_id, dimension_id, rule_id,
+                                amount_cents, signed_on, start_on, schedule_name, source, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
       [
         commitmentId, postId, phase, request.conventionId, request.structureId, structure.departmentCode, structure.legalStatus, structure.qpv, structure.zrr,
-        envelopeId, subsidy.rule.id, subsidy.total.toString(), request.signedOn, request.startOn, schedule.name, request.source, request.requestId,
+        envelopeId, dimensionId, subsidy.rule.id, subsidy.total.toString(), request.signedOn, request.startOn, schedule.name, request.source, request.requestId,
       ],
     );
     const tranches = planned.map((t) => ({ id: deterministicId('tranche', commitmentId, String(t.seq)), ...t }));
     for (const t of tranches) {
       await manager.query(
-        `INSERT INTO tranches (id, commitment_id, seq, label, trigger, months_after_anchor, amount_cents, status, post_id, structure_id, department_code, envelope_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'SCHEDULED', $8, $9, $10, $11)`,
-        [t.id, commitmentId, t.seq, t.label, t.trigger, t.monthsAfterAnchor, t.amount.toString(), postId, request.structureId, structure.departmentCode, envelopeId],
+        `INSERT INTO tranches (id, commitment_id, seq, label, trigger, months_after_anchor, amount_cents, status, post_id, structure_id, department_code, envelope_id, dimension_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'SCHEDULED', $8, $9, $10, $11, $12)`,
+        [t.id, commitmentId, t.seq, t.label, t.trigger, t.monthsAfterAnchor, t.amount.toString(), postId, request.structureId, structure.departmentCode, envelopeId, dimensionId],
       );
     }
     const dims = { envelopeId, departmentCode: structure.departmentCode, structureId: request.structureId };

@@ -126,7 +126,8 @@ export async function openCopy(manager: EntityManager, target: string): Promise<
 
 /** A COPY … TO STDOUT collecting the rows' bytes (no per-field parsing by the driver). */
 class CopyToBuffers {
-  private readonly chunks: Buffer[] = [];
+  private buffer = Buffer.allocUnsafe(1 << 20);
+  private length = 0;
   private error?: Error;
   readonly done: Promise<Buffer>;
   private resolve!: (data: Buffer) => void;
@@ -143,15 +144,22 @@ class CopyToBuffers {
     connection.query(this.text);
   }
   handleCopyData(message: { chunk: Buffer }): void {
-    // The driver's chunk is a view into its read buffer, reused for the next bytes: copy it.
-    this.chunks.push(Buffer.from(message.chunk));
+    // The driver's chunk is a view into its read buffer, reused for the next bytes: copy it (into one growing buffer).
+    const chunk = message.chunk;
+    if (this.length + chunk.length > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + chunk.length));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    chunk.copy(this.buffer, this.length);
+    this.length += chunk.length;
   }
   handleError(error: Error): void {
     this.error = error;
   }
   handleReadyForQuery(): void {
     if (this.error) this.reject(this.error);
-    else this.resolve(Buffer.concat(this.chunks));
+    else this.resolve(this.buffer.subarray(0, this.length));
   }
   handleCopyInResponse(connection: PgConnection & { sendCopyFail(message: string): void }): void {
     connection.sendCopyFail('not a COPY FROM');

@@ -194,7 +194,7 @@ export class LedgerService {
       {
         name: 'every payment matched at most once on statements',
         ok: true,
-        problems: await q(`SELECT payment_order_id, count(*)::int FROM statement_lines WHERE finding = 'MATCHED' GROUP BY 1 HAVING count(*) > 1`),
+        problems: await q(`SELECT reference, count(*)::int FROM statement_lines WHERE finding = 'MATCHED' GROUP BY 1 HAVING count(*) > 1`),
       },
     ];
     for (const check of checks) check.ok = check.problems.length === 0;

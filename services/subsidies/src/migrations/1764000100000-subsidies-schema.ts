@@ -131,6 +131,17 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX post_contracts_post ON post_contracts (post_id)`);
 
+    // ---- ledger dimensions: an envelope × département × structure, numbered, so that the hot paths
+    // (reconciliation) group payments by a small integer instead of three strings.
+    await q.query(`
+      CREATE TABLE ledger_dimensions (
+        id serial PRIMARY KEY,
+        envelope_id text NOT NULL,
+        department_code text NOT NULL,
+        structure_id text NOT NULL,
+        UNIQUE (envelope_id, department_code, structure_id)
+      )`);
+
     // ---- commitments and tranches ------------------------------------------------------------------
     await q.query(`
       CREATE TABLE commitments (
@@ -144,6 +155,7 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
         qpv boolean NOT NULL,
         zrr boolean NOT NULL,
         envelope_id text NOT NULL REFERENCES budget_envelopes (id),
+        dimension_id int NOT NULL REFERENCES ledger_dimensions (id),
         rule_id uuid NOT NULL REFERENCES subsidy_rules (id),
         amount_cents bigint NOT NULL CHECK (amount_cents > 0),
         cancelled_cents bigint NOT NULL DEFAULT 0,
@@ -196,6 +208,7 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
         structure_id text NOT NULL,
         department_code text NOT NULL,
         envelope_id text NOT NULL,
+        dimension_id int NOT NULL,
         current_order_id uuid,
         cancel_reason text CHECK (cancel_reason IN ('POST_RETURNED', 'VACANT_BEYOND_DELAY')),
         updated_at timestamptz NOT NULL DEFAULT now(),
@@ -215,13 +228,14 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
         id uuid PRIMARY KEY,
         tranche_id uuid NOT NULL REFERENCES tranches (id),
         attempt int NOT NULL CHECK (attempt >= 1),
-        reference text NOT NULL UNIQUE CHECK (length(reference) <= 35),
+        reference text COLLATE "C" NOT NULL UNIQUE CHECK (reference ~ '^[A-Za-z0-9-]{1,35}$'),
         amount_cents bigint NOT NULL CHECK (amount_cents > 0),
         commitment_id uuid NOT NULL,
         post_id text NOT NULL,
         structure_id text NOT NULL,
         department_code text NOT NULL,
         envelope_id text NOT NULL,
+        dimension_id int NOT NULL,
         status text NOT NULL CHECK (status IN ('ORDERED', 'EXECUTED', 'RETURNED')),
         ordered_by text NOT NULL,
         ordered_on date NOT NULL,
@@ -236,6 +250,11 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE payment_executions (
         payment_order_id uuid PRIMARY KEY REFERENCES payment_orders (id),
+        -- the order's payment reference, tranche and ledger dimension when it was paid (an order never changes them):
+        -- what a reconciliation needs of a payment awaiting its statement, without a join
+        reference text COLLATE "C" NOT NULL UNIQUE,
+        tranche_id uuid NOT NULL,
+        dimension_id int NOT NULL,
         bank_reference text NOT NULL UNIQUE,
         executed_on date NOT NULL,
         amount_cents bigint NOT NULL CHECK (amount_cents > 0),
@@ -271,7 +290,8 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
       )`);
     await q.query(`
       CREATE TABLE ledger_entries (
-        journal_id uuid NOT NULL REFERENCES ledger_journals (id),
+        -- its journal is checked to exist by the statement trigger below (once per INSERT, not per row)
+        journal_id uuid NOT NULL,
         line int NOT NULL CHECK (line >= 1),
         account text NOT NULL CHECK (account ~ '^(BUDGET|ENVELOPE|PREFECTURE|STRUCTURE|CLEARING|PAID_OUT|PROGRAMME_FUNDING|PROGRAMME_COST):.+$'),
         account_type text GENERATED ALWAYS AS (split_part(account, ':', 1)) STORED,
@@ -303,6 +323,12 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
         IF FOUND THEN
           RAISE EXCEPTION 'ledger journal % already had entries: a journal is written once', bad.journal_id
             USING ERRCODE = 'check_violation';
+        END IF;
+        SELECT n.journal_id INTO bad
+          FROM (SELECT DISTINCT journal_id FROM new_entries) n LEFT JOIN ledger_journals j ON j.id = n.journal_id
+         WHERE j.id IS NULL LIMIT 1;
+        IF FOUND THEN
+          RAISE EXCEPTION 'ledger entries of journal % have no journal', bad.journal_id USING ERRCODE = 'foreign_key_violation';
         END IF;
         RETURN NULL;
       END $$`);
@@ -339,29 +365,36 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (format, statement_id)
       )`);
-    // Bulk-loaded with COPY: no foreign key to check per row; the reconciliation row is written in the same transaction.
+    // Bulk-loaded with COPY, cheap to write: no foreign key to check per row, no random-key index.
+    // A line names its payment by reference (unique per payment order, allocated in sequence, so the
+    // unique indexes below grow at their right edge); a BRIN index finds a reconciliation's lines
+    // (written together, stored together).
     await q.query(`
       CREATE TABLE statement_lines (
         -- the reconciliation being written (set for its transaction), so 100,000 lines don't each carry it in the COPY
         reconciliation_id uuid NOT NULL DEFAULT current_setting('subsidies.reconciliation_id')::uuid,
-        line_no int NOT NULL,
+        -- the line as the bank wrote it, in the order of the CSV statement's columns
+        statement_ref text NOT NULL,
         entry_ref text NOT NULL,
-        reference text,
-        amount_cents bigint NOT NULL CHECK (amount_cents > 0),
-        direction text NOT NULL CHECK (direction IN ('DBIT', 'CRDT')),
         booking_date date NOT NULL,
+        direction text NOT NULL CHECK (direction IN ('DBIT', 'CRDT')),
+        amount numeric(15, 2) NOT NULL CHECK (amount > 0),
+        currency text NOT NULL CHECK (currency = 'EUR'),
+        reference text COLLATE "C",
         counterparty_iban text,
         counterparty_name text,
         return_reason text,
+        -- what the reconciliation found
+        line_no int NOT NULL,
         finding text NOT NULL CHECK (finding IN ('MATCHED', 'AMOUNT_MISMATCH', 'BENEFICIARY_MISMATCH', 'UNKNOWN_REFERENCE', 'DUPLICATE_LINE', 'RETURN', 'RETURNED_ORDER')),
-        payment_order_id uuid,
         expected_amount_cents bigint,
         detail text,
-        PRIMARY KEY (reconciliation_id, line_no)
+        amount_cents bigint GENERATED ALWAYS AS ((amount * 100)::bigint) STORED
       )`);
+    await q.query(`CREATE INDEX statement_lines_reconciliation ON statement_lines USING brin (reconciliation_id)`);
     // A payment is posted by one statement line, and returned by at most one.
-    await q.query(`CREATE UNIQUE INDEX statement_lines_one_match_per_payment ON statement_lines (payment_order_id) WHERE finding = 'MATCHED'`);
-    await q.query(`CREATE UNIQUE INDEX statement_lines_one_return_per_payment ON statement_lines (payment_order_id) WHERE finding = 'RETURN'`);
+    await q.query(`CREATE UNIQUE INDEX statement_lines_one_match_per_payment ON statement_lines (reference) WHERE finding = 'MATCHED'`);
+    await q.query(`CREATE UNIQUE INDEX statement_lines_one_return_per_payment ON statement_lines (reference) WHERE finding = 'RETURN'`);
     await appendOnly('statement_lines');
     await q.query(`
       CREATE TABLE reconciliation_unmatched (
@@ -382,7 +415,7 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
       CREATE VIEW tranche_states AS
       SELECT t.*,
              CASE WHEN t.status = 'PAID' AND EXISTS (
-                    SELECT 1 FROM statement_lines l WHERE l.payment_order_id = t.current_order_id AND l.finding = 'MATCHED')
+                    SELECT 1 FROM payment_orders o JOIN statement_lines l ON l.reference = o.reference AND l.finding = 'MATCHED' WHERE o.id = t.current_order_id)
                   THEN 'RECONCILED' ELSE t.status END AS state
         FROM tranches t`);
     await q.query(`
@@ -392,7 +425,7 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
              CASE WHEN o.status = 'EXECUTED' AND m.reconciliation_id IS NOT NULL THEN 'RECONCILED' ELSE o.status END AS state
         FROM payment_orders o
         LEFT JOIN payment_executions e ON e.payment_order_id = o.id
-        LEFT JOIN statement_lines m ON m.payment_order_id = o.id AND m.finding = 'MATCHED'`);
+        LEFT JOIN statement_lines m ON m.reference = o.reference AND m.finding = 'MATCHED'`);
 
     // ---- programme costs per conseiller -----------------------------------------------------------------------
     await q.query(`
@@ -431,7 +464,7 @@ export class SubsidiesSchema1764000100000 implements MigrationInterface {
       'VIEW payment_order_states', 'VIEW tranche_states', 'TABLE programme_costs', 'TABLE programme_cost_rates', 'TABLE reconciliation_unmatched',
       'TABLE statement_lines', 'TABLE reconciliations', 'TABLE ledger_entries', 'TABLE ledger_journals', 'TABLE payment_returns',
       'TABLE payment_executions', 'TABLE payment_orders', 'SEQUENCE payment_reference_seq', 'TABLE tranches', 'TABLE commitment_refusals',
-      'TABLE commitments', 'TABLE post_contracts', 'TABLE posts', 'TABLE conventions', 'TABLE envelope_fundings', 'TABLE budget_envelopes',
+      'TABLE commitments', 'TABLE ledger_dimensions', 'TABLE post_contracts', 'TABLE posts', 'TABLE conventions', 'TABLE envelope_fundings', 'TABLE budget_envelopes',
       'TABLE subsidy_rule_periods', 'TABLE subsidy_rules', 'TABLE subsidy_rule_keys',
     ]) {
       await q.query(`DROP ${object} CASCADE`);

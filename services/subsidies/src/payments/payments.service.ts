@@ -90,9 +90,10 @@ export class PaymentsService {
         const reference = `CNFS-P-${String(seq).padStart(10, '0')}`;
         const today = this.core.today();
         await manager.query(
-          `INSERT INTO payment_orders (id, tranche_id, attempt, reference, amount_cents, commitment_id, post_id, structure_id, department_code, envelope_id, status, ordered_by, ordered_on)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'ORDERED', $11, $12)`,
-          [orderId, t.id, attempts + 1, reference, t.amount_cents, t.commitment_id, t.post_id, t.structure_id, t.department_code, t.envelope_id, actorOf(principal), today],
+          `INSERT INTO payment_orders (id, tranche_id, attempt, reference, amount_cents, commitment_id, post_id, structure_id, department_code, envelope_id, dimension_id,
+                                      status, ordered_by, ordered_on)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'ORDERED', $12, $13)`,
+          [orderId, t.id, attempts + 1, reference, t.amount_cents, t.commitment_id, t.post_id, t.structure_id, t.department_code, t.envelope_id, t.dimension_id, actorOf(principal), today],
         );
         await this.tranches.save(manager, t, { status: 'ORDERED', current_order_id: orderId });
         await postJournals(manager, [journals.order(orderId, dimsOf(t), cents(t.amount_cents))], today);
@@ -131,8 +132,9 @@ export class PaymentsService {
         const transition = domain.execute(stateOf(t));
         if (!transition.ok) throw conflict(transition.detail, { code: transition.code });
         await manager.query(
-          `INSERT INTO payment_executions (payment_order_id, bank_reference, executed_on, amount_cents, beneficiary_iban, beneficiary_name, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [order.id, body.bankReference, body.executedOn, order.amount_cents, iban, body.beneficiaryName, actorOf(principal)],
+          `INSERT INTO payment_executions (payment_order_id, reference, tranche_id, dimension_id, bank_reference, executed_on, amount_cents, beneficiary_iban, beneficiary_name, recorded_by)
+           SELECT o.id, o.reference, o.tranche_id, o.dimension_id, $2, $3, o.amount_cents, $4, $5, $6 FROM payment_orders o WHERE o.id = $1`,
+          [order.id, body.bankReference, body.executedOn, iban, body.beneficiaryName, actorOf(principal)],
         );
         await manager.query(`UPDATE payment_orders SET status = 'EXECUTED' WHERE id = $1`, [order.id]);
         await this.tranches.save(manager, t, { status: 'PAID' });
@@ -187,8 +189,8 @@ export class PaymentsService {
     const transition = domain.bankReturn(stateOf(t), !post?.occupied, today);
     if (!transition.ok) throw conflict(transition.detail, { code: transition.code });
     const [{ reconciled }] = await manager.query(
-      `SELECT EXISTS (SELECT 1 FROM statement_lines WHERE payment_order_id = $1 AND finding = 'MATCHED') AS reconciled`,
-      [order.id],
+      `SELECT EXISTS (SELECT 1 FROM statement_lines WHERE reference = $1 AND finding = 'MATCHED') AS reconciled`,
+      [order.reference],
     );
     const dims = dimsOf(order);
     const amount = cents(order.amount_cents);

@@ -5,18 +5,19 @@ import { Cents } from '@cnfs/money';
 import { badRequest, conflict, CsvColumn, notFound, Page, pageWindow } from '@cnfs/service-kit';
 import {
   ClassifiedLine,
-  classifyLines,
-  csvRecords,
   deterministicId,
   Finding,
   FINDINGS,
   journals,
+  normalizeIban,
   parseCamt053,
   parseCsvStatement,
   PaymentForMatching,
   Statement,
   StatementFormat,
   StatementFormatError,
+  StatementLine,
+  StatementMatcher,
 } from '@cnfs/subsidies-domain';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -24,19 +25,49 @@ import { EntityManager } from 'typeorm';
 import { SubsidiesCore } from '../core/core';
 import { postJournals } from '../core/ledger-writer';
 import { actorOf } from '../core/principal';
-import { cents, copyOut, copyText, openCopy, rawClient } from '../core/sql';
+import { cents, copyText, openCopy, rawClient } from '../core/sql';
 import { PaymentsService } from '../payments/payments.service';
 
 /** An executed payment as the matcher needs it, with what the ledger and events need once matched. */
 interface Payment extends PaymentForMatching {
   trancheId: string;
-  /** envelope, département and structure joined by \u001f: the settlement's grouping key. */
-  group: string;
+  /** Its envelope × département × structure (ledger_dimensions): the settlement's grouping. */
+  dimension: number;
 }
 
-const PAYMENT_COLUMNS = `o.reference, o.id, o.amount_cents, e.beneficiary_iban, o.tranche_id, o.envelope_id, o.department_code, o.structure_id`;
+const MATCHED_ON_A_STATEMENT = `EXISTS (SELECT 1 FROM statement_lines l WHERE l.reference = o.reference AND l.finding = 'MATCHED')`;
+
+/**
+ * The executed payments (not returned) on no statement yet, in one row and one text (no per-row decoding): what
+ * the matcher, the settlement and the events need of each — reference, amount, IBAN, tranche, ledger
+ * dimension (envelope × département × structure number) — separated by U+001F within a payment and
+ * U+001E between payments. Safe by construction: references are the platform's own (CHECK:
+ * letters, digits, '-'), IBANs alphanumeric, amounts digits, tranche ids UUIDs.
+ */
+const AWAITING_PAYMENTS = `
+  SELECT string_agg(e.reference || chr(31) || e.amount_cents || chr(31) || e.beneficiary_iban || chr(31) || e.tranche_id || chr(31) || e.dimension_id, chr(30)) AS payments
+    FROM payment_executions e
+   WHERE NOT EXISTS (SELECT 1 FROM payment_returns r WHERE r.payment_order_id = e.payment_order_id)
+     AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.reference = e.reference AND l.finding = 'MATCHED')`;
+
+/** statement_lines columns written by COPY: the bank's line in the CSV statement's order, then the finding. */
+const LINE_COLUMNS = `statement_lines (statement_ref, entry_ref, booking_date, direction, amount, currency, reference, counterparty_iban, counterparty_name, return_reason,
+                                        line_no, finding, expected_amount_cents, detail)`;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const EVENT_BATCH = 1000;
+const SUMMARY_FINDINGS = 1000;
+
+const text = (value: string | null) => (value === null ? '' : copyText(value));
+const decimalEuros = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+
+/** The bank's fields of a line as a CSV fragment (10 columns): its own text when the bank wrote it on one line. */
+function bankFields(statement: Statement, l: StatementLine): string {
+  if (l.raw !== undefined) return statement.withReturnReason ? l.raw : `${l.raw},`;
+  return `${text(statement.statementId)},${text(l.entryRef)},${l.bookingDate},${l.direction},${decimalEuros(l.amountCents)},EUR,${text(l.reference)},` +
+    `${text(l.counterpartyIban)},${text(l.counterpartyName)},${text(l.returnReason)}`;
+}
 
 export interface ReconciliationSummary {
   id: string;
@@ -80,38 +111,20 @@ const lineView = (r: Record<string, any>): FindingView => ({
   bookingDate: r.booking_date,
   amountCents: cents(r.amount_cents).toNumber(),
   expectedAmountCents: r.expected_amount_cents === null ? null : cents(r.expected_amount_cents).toNumber(),
-  counterpartyIban: r.counterparty_iban,
+  // stored as the bank wrote it; shown normalised, as the matcher compared it
+  counterpartyIban: r.counterparty_iban === null ? null : (normalizeIban(r.counterparty_iban) ?? r.counterparty_iban),
   paymentOrderId: r.payment_order_id,
   trancheId: r.tranche_id,
   detail: r.detail,
 });
 
-const EVENT_BATCH = 1000;
-
-function paymentOf(row: unknown[], state: PaymentForMatching['state']): Payment {
-  const amountCents = Number(row[2]);
-  if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${row[1]}: amount beyond exact integer cents`);
+/** A non-matched line as the summary shows it (order and tranche ids filled in afterwards). */
+function findingOf(c: ClassifiedLine<Payment>, expected: number | null): FindingView {
+  const l = c.line;
   return {
-    reference: row[0] as string, paymentOrderId: row[1] as string, amountCents, beneficiaryIban: row[3] as string, trancheId: row[4] as string,
-    group: `${row[5]}\u001f${row[6]}\u001f${row[7]}`, state,
+    finding: c.finding, lineNo: l.lineNo, entryReference: l.entryRef, paymentReference: l.reference, direction: l.direction, bookingDate: l.bookingDate,
+    amountCents: l.amountCents, expectedAmountCents: expected, counterpartyIban: l.counterpartyIban, paymentOrderId: null, trancheId: null, detail: c.detail,
   };
-}
-
-const text = (value: string | null) => (value === null ? '' : copyText(value));
-
-/** COPY rows (CSV) of classified lines [from, to); the reconciliation id comes from the column default. */
-function lineRows(classified: ClassifiedLine<Payment>[], from: number, to: number): string {
-  let out = '';
-  for (let i = from; i < to; i++) {
-    const c = classified[i];
-    const l = c.line;
-    const p = c.payment;
-    out +=
-      `${l.lineNo},${text(l.entryRef)},${text(l.reference)},${l.amountCents},${l.direction},${l.bookingDate},${text(l.counterpartyIban)},` +
-      `${text(l.counterpartyName)},${text(l.returnReason)},${c.finding},${p ? p.paymentOrderId : ''},` +
-      `${p && c.finding === 'AMOUNT_MISMATCH' ? p.amountCents : ''},${text(c.detail)}\n`;
-  }
-  return out;
 }
 
 /**
@@ -157,18 +170,14 @@ export class ReconciliationService {
     const known = await this.findBySha(this.core.dataSource.manager, sha);
     if (known) return { created: false, summary: await this.summary(known) };
     this.lap('hash');
-    const outcome = await this.core.transaction(async (manager): Promise<{ replay: string } | { created: string }> => {
+    const outcome = await this.core.transaction(async (manager): Promise<{ replay: string } | { created: ReconciliationSummary }> => {
       // One reconciliation at a time (bank returns through the API take the same lock).
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.reconciliation')), set_config('jit', 'off', true)`);
       const concurrent = await this.findBySha(manager, sha);
       if (concurrent) return { replay: concurrent };
       this.lap('lock');
-      // The payments awaiting a statement are read (COPY out: no per-field decoding) while the statement is parsed.
-      const pending = copyOut(
-        manager,
-        `SELECT ${PAYMENT_COLUMNS} FROM payment_orders o JOIN payment_executions e ON e.payment_order_id = o.id
-          WHERE o.status = 'EXECUTED' AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.payment_order_id = o.id AND l.finding = 'MATCHED')`,
-      );
+      // The payments awaiting a statement are read while the statement is parsed.
+      const pending: Promise<{ payments: string | null }[]> = manager.query(AWAITING_PAYMENTS);
       pending.catch(() => undefined);
       let statement: Statement;
       try {
@@ -181,14 +190,12 @@ export class ReconciliationService {
       if (sameId) {
         throw conflict(`statement ${statement.statementId} was already reconciled (${sameId.id}) with different content`, { reconciliationId: sameId.id });
       }
-      const id = deterministicId('reconciliation', sha);
-      return { created: await this.apply(manager, id, sha, statement, await pending, actorOf(principal), context) };
+      const [awaiting] = await pending;
+      return { created: await this.apply(manager, deterministicId('reconciliation', sha), sha, statement, awaiting, actorOf(principal), context) };
     });
     this.lap('commit');
     if ('replay' in outcome) return { created: false, summary: await this.summary(outcome.replay) };
-    const summary = await this.summary(outcome.created);
-    this.lap('report');
-    return { created: true, summary };
+    return { created: true, summary: outcome.created };
   }
 
   private async findBySha(manager: EntityManager, sha: string): Promise<string | undefined> {
@@ -197,66 +204,74 @@ export class ReconciliationService {
   }
 
   /**
-   * The whole reconciliation, inside the caller's transaction (which holds the reconciliation
-   * lock): `pendingCsv` holds the executed payments on no statement yet (CSV of PAYMENT_COLUMNS). Returns the id.
+   * The whole reconciliation, inside the caller's transaction (which holds the reconciliation lock):
+   * `awaiting` holds the executed payments on no statement yet (see AWAITING_PAYMENTS). Lines are
+   * classified a chunk at a time and each chunk is streamed to COPY at once, so PostgreSQL stores
+   * them while the next are classified. Returns the reconciliation's summary.
    */
-  async apply(manager: EntityManager, id: string, sha: string, statement: Statement, pendingCsv: string, createdBy: string, context: EventContext): Promise<string> {
+  async apply(
+    manager: EntityManager, id: string, sha: string, statement: Statement, awaiting: { payments: string | null }, createdBy: string, context: EventContext,
+  ): Promise<ReconciliationSummary> {
     const today = this.core.today();
-    const lookup = new Map<string, Payment>();
-    for (const { fields } of csvRecords(pendingCsv)) lookup.set(fields[0], paymentOf(fields, 'EXECUTED'));
-    // References the pending payments do not explain: reconciled or returned before (duplicates, returns), or unknown.
-    const missing = new Set<string>();
-    for (const line of statement.lines) if (line.reference !== null && !lookup.has(line.reference)) missing.add(line.reference);
-    const others = [...missing];
-    if (others.length > 0) {
-      const client = await rawClient(manager);
-      const { rows } = await client.query({
-        text: `SELECT ${PAYMENT_COLUMNS.replace('o.amount_cents', 'o.amount_cents::text')}, o.status, EXISTS (SELECT 1 FROM statement_lines l WHERE l.payment_order_id = o.id AND l.finding = 'MATCHED')
-                 FROM payment_orders o JOIN payment_executions e ON e.payment_order_id = o.id WHERE o.reference = ANY($1::text[])`,
-        values: [others],
-        rowMode: 'array',
-      });
-      for (const row of rows) lookup.set(row[0], paymentOf(row, row[8] === 'RETURNED' ? 'RETURNED' : row[9] ? 'RECONCILED' : 'EXECUTED'));
-    }
-    this.lap('load payments');
-    const classified = classifyLines(statement.lines, (reference) => lookup.get(reference));
-    this.lap('classify');
-
-    // Every line with its finding, streamed to COPY while the rest is computed.
-    await manager.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [id]);
-    const copy = await openCopy(
-      manager,
-      `statement_lines (line_no, entry_ref, reference, amount_cents, direction, booking_date, counterparty_iban, counterparty_name, return_reason,
-                        finding, payment_order_id, expected_amount_cents, detail)`,
+    const lookup = await this.paymentsFor(manager, statement, awaiting.payments);
+    const dimensionIds = new Set<number>();
+    for (const p of lookup.values()) dimensionIds.add(p.dimension);
+    const dimensions = new Map<number, { id: number; envelope_id: string; department_code: string; structure_id: string }>(
+      (await manager.query(`SELECT id, envelope_id, department_code, structure_id FROM ledger_dimensions WHERE id = ANY($1::int[])`, [[...dimensionIds]])).map(
+        (d: { id: number; envelope_id: string; department_code: string; structure_id: string }) => [d.id, d],
+      ),
     );
+    this.lap('load payments');
+
+    await manager.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [id]);
+    const copy = await openCopy(manager, LINE_COLUMNS);
+    const matcher = new StatementMatcher<Payment>((reference) => lookup.get(reference));
+    const counts = Object.fromEntries(FINDINGS.map((f) => [f, 0])) as Record<Finding, number>;
+    const matched: Payment[] = [];
+    const byDimension = new Map<number, number>();
+    const findings: FindingView[] = [];
+    const returns: ClassifiedLine<Payment>[] = [];
+    let matchedCents = 0;
+    const lines = statement.lines;
     const CHUNK = 5000;
-    for (let start = 0; start < classified.length; start += CHUNK) {
-      copy.write(Buffer.from(lineRows(classified, start, Math.min(start + CHUNK, classified.length))));
+    for (let start = 0; start < lines.length; start += CHUNK) {
+      let rows = '';
+      const end = Math.min(start + CHUNK, lines.length);
+      for (let i = start; i < end; i++) {
+        const l = lines[i];
+        const c = matcher.classify(l);
+        counts[c.finding] += 1;
+        const p = c.payment;
+        if (c.finding === 'MATCHED') {
+          matched.push(p!);
+          matchedCents += p!.amountCents;
+          byDimension.set(p!.dimension, (byDimension.get(p!.dimension) ?? 0) + p!.amountCents);
+          rows += `${bankFields(statement, l)},${l.lineNo},MATCHED,,\n`;
+          continue;
+        }
+        if (c.finding === 'RETURN') returns.push(c);
+        const expected = p && c.finding === 'AMOUNT_MISMATCH' ? p.amountCents : null;
+        if (findings.length < SUMMARY_FINDINGS) findings.push(findingOf(c, expected));
+        rows += `${bankFields(statement, l)},${l.lineNo},${c.finding},${expected ?? ''},${text(c.detail)}\n`;
+      }
+      copy.write(Buffer.from(rows));
+      // Let the socket drain: PostgreSQL stores this chunk while the next is classified.
       await yieldToEventLoop();
     }
     const stored = copy.end();
-    this.lap('stream lines (COPY)');
-
-    const counts = Object.fromEntries(FINDINGS.map((f) => [f, 0])) as Record<Finding, number>;
-    const groups = new Map<string, number>();
-    const matched: Payment[] = [];
-    let matchedCents = 0;
-    for (const c of classified) {
-      counts[c.finding] += 1;
-      if (c.finding !== 'MATCHED') continue;
-      const p = c.payment!;
-      matched.push(p);
-      matchedCents += p.amountCents;
-      groups.set(p.group, (groups.get(p.group) ?? 0) + p.amountCents);
-    }
+    this.lap('classify and stream lines (COPY)');
     if (!Number.isSafeInteger(matchedCents)) throw new Error('the matched total is beyond exact integer cents');
-    // Built (and validated) while PostgreSQL ingests the lines; written once the COPY is done
-    // (one query at a time on the connection).
+
+    // The settlement and the events are built (and validated) while PostgreSQL ingests the last lines;
+    // written once the COPY is done. The pending executions the statement shows are posted: one
+    // journal, a pair of entries per envelope × département × structure.
     const settlement =
-      groups.size > 0
-        ? journals.settle(id, [...groups].map(([group, amount]) => {
-            const [envelopeId, departmentCode, structureId] = group.split('\u001f');
-            return { dims: { envelopeId, departmentCode, structureId }, amount: Cents.of(amount) };
+      byDimension.size > 0
+        ? journals.settle(id, [...byDimension].sort((a, b) => a[0] - b[0]).map(([dimension, amount]) => {
+            const d = dimensions.get(dimension);
+            if (!d) throw new Error('a matched payment has no ledger dimension');
+            if (!Number.isSafeInteger(amount)) throw new Error('a settlement group is beyond exact integer cents');
+            return { dims: { envelopeId: d.envelope_id, departmentCode: d.department_code, structureId: d.structure_id }, amount: Cents.of(amount) };
           }))
         : undefined;
     const events = [];
@@ -275,13 +290,15 @@ export class ReconciliationService {
     }
     this.lap('settlement and events (built)');
     await stored;
+    this.lap('COPY done');
     if (settlement) await postJournals(manager, [settlement], today);
+    this.lap('settlement journal');
     await this.core.outbox.add(manager, ...events);
-    this.lap('lines, settlement, events (written)');
+    this.lap('events (written)');
 
-    for (const c of classified) {
-      if (c.finding !== 'RETURN') continue;
-      const order = await this.payments.lockOrder(manager, c.payment!.paymentOrderId);
+    for (const c of returns) {
+      const [{ id: orderId }] = await manager.query(`SELECT id FROM payment_orders WHERE reference = $1`, [c.payment!.reference]);
+      const order = await this.payments.lockOrder(manager, orderId);
       await this.payments.applyReturn(
         manager, order,
         { returnedOn: c.line.bookingDate, reason: c.line.returnReason ?? 'returned by the bank', source: 'STATEMENT', reconciliationId: id, recordedBy: createdBy },
@@ -294,20 +311,72 @@ export class ReconciliationService {
       `INSERT INTO reconciliation_unmatched (reconciliation_id, payment_order_id, reference, amount_cents, executed_on, days_unmatched, department_code, structure_id)
        SELECT $1, o.id, o.reference, o.amount_cents, e.executed_on, $2::date - e.executed_on, o.department_code, o.structure_id
          FROM payment_executions e JOIN payment_orders o ON o.id = e.payment_order_id
-        WHERE e.executed_on < $2::date - $3::int AND o.status = 'EXECUTED'
-          AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.payment_order_id = o.id AND l.finding = 'MATCHED')
-       RETURNING 1`,
+        WHERE e.executed_on < $2::date - $3::int AND o.status = 'EXECUTED' AND NOT ${MATCHED_ON_A_STATEMENT}
+       RETURNING payment_order_id, reference, amount_cents::text, executed_on, days_unmatched, department_code, structure_id`,
       [id, today, unmatchedAfterDays],
     );
     counts.UNMATCHED_ORDER = unmatched.length;
     this.lap('returns and unmatched orders');
 
-    await manager.query(
+    const [row] = await manager.query(
       `INSERT INTO reconciliations (id, content_sha256, format, statement_id, account_iban, line_count, counts, matched_cents, unmatched_after_days, as_of, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING created_at`,
       [id, sha, statement.format, statement.statementId, statement.accountIban, statement.lines.length, JSON.stringify(counts), matchedCents, unmatchedAfterDays, today, createdBy],
     );
-    return id;
+    // The answer comes from what was just written (the lines' order ids are read for the few findings shown).
+    const orderIds = await this.orderIdsOf(manager, findings);
+    return {
+      id, statementId: statement.statementId, format: statement.format, accountIban: statement.accountIban, asOf: today, lines: statement.lines.length,
+      matchedCents, counts, unmatchedAfterDays, createdBy, createdAt: (row.created_at as Date).toISOString(),
+      findings: findings.map((f) => ({ ...f, paymentOrderId: f.paymentReference ? (orderIds.get(f.paymentReference)?.id ?? null) : null, trancheId: f.paymentReference ? (orderIds.get(f.paymentReference)?.tranche_id ?? null) : null })),
+      unmatchedOrders: unmatched.slice(0, SUMMARY_FINDINGS).sort((a: Record<string, string>, b: Record<string, string>) => (a.executed_on + a.reference).localeCompare(b.executed_on + b.reference)).map((u: Record<string, any>) => ({
+        paymentOrderId: u.payment_order_id, reference: u.reference, amountCents: cents(u.amount_cents).toNumber(), executedOn: u.executed_on,
+        daysUnmatched: u.days_unmatched, departmentCode: u.department_code, structureId: u.structure_id,
+      })),
+    };
+  }
+
+  /** The payments a statement may concern: those awaiting a statement, then any other its references name (reconciled, returned). */
+  private async paymentsFor(manager: EntityManager, statement: Statement, awaiting: string | null): Promise<Map<string, Payment>> {
+    const lookup = new Map<string, Payment>();
+    if (awaiting) {
+      let start = 0;
+      while (start < awaiting.length) {
+        let end = awaiting.indexOf('\u001e', start);
+        if (end < 0) end = awaiting.length;
+        const f = awaiting.slice(start, end).split('\u001f');
+        start = end + 1;
+        const amountCents = Number(f[1]);
+        if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${f[0]}: amount beyond exact integer cents`);
+        lookup.set(f[0], { reference: f[0], amountCents, beneficiaryIban: f[2], trancheId: f[3], dimension: Number(f[4]), state: 'EXECUTED' });
+      }
+    }
+    const missing = new Set<string>();
+    for (const line of statement.lines) if (line.reference !== null && !lookup.has(line.reference)) missing.add(line.reference);
+    if (missing.size === 0) return lookup;
+    const client = await rawClient(manager);
+    const { rows } = await client.query({
+      text: `SELECT o.reference, o.amount_cents::text, e.beneficiary_iban, o.tranche_id, o.dimension_id, o.status, ${MATCHED_ON_A_STATEMENT}
+               FROM payment_orders o JOIN payment_executions e ON e.payment_order_id = o.id WHERE o.reference = ANY($1::text[])`,
+      values: [[...missing]],
+      rowMode: 'array',
+    });
+    for (const row of rows) {
+      const amountCents = Number(row[1]);
+      if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${row[0]}: amount beyond exact integer cents`);
+      lookup.set(row[0], {
+        reference: row[0], amountCents, beneficiaryIban: row[2], trancheId: row[3], dimension: row[4],
+        state: row[5] === 'RETURNED' ? 'RETURNED' : row[6] ? 'RECONCILED' : 'EXECUTED',
+      });
+    }
+    return lookup;
+  }
+
+  private async orderIdsOf(manager: EntityManager, findings: FindingView[]): Promise<Map<string, { id: string; tranche_id: string }>> {
+    const references = [...new Set(findings.filter((f) => f.finding !== 'UNKNOWN_REFERENCE' && f.paymentReference).map((f) => f.paymentReference!))];
+    if (references.length === 0) return new Map();
+    const rows = await manager.query(`SELECT reference, id, tranche_id FROM payment_orders WHERE reference = ANY($1::text[])`, [references]);
+    return new Map(rows.map((r: { reference: string; id: string; tranche_id: string }) => [r.reference, r]));
   }
 
   // ---- reads -------------------------------------------------------------------------------------
@@ -316,7 +385,7 @@ export class ReconciliationService {
     const [r] = await this.core.dataSource.query(`SELECT * FROM reconciliations WHERE id = $1`, [id]);
     if (!r) throw notFound('reconciliation');
     const findings = await this.core.dataSource.query(
-      `SELECT l.*, o.tranche_id FROM statement_lines l LEFT JOIN payment_orders o ON o.id = l.payment_order_id
+      `SELECT l.*, o.id AS payment_order_id, o.tranche_id FROM statement_lines l LEFT JOIN payment_orders o ON o.reference = l.reference AND l.finding <> 'UNKNOWN_REFERENCE'
         WHERE l.reconciliation_id = $1 AND l.finding <> 'MATCHED' ORDER BY l.line_no LIMIT 1000`,
       [id],
     );
@@ -366,7 +435,8 @@ export class ReconciliationService {
     }
     const [{ total }] = await this.core.dataSource.query(`SELECT count(*)::int AS total FROM statement_lines l WHERE ${clause}`, params);
     const rows = await this.core.dataSource.query(
-      `SELECT l.*, o.tranche_id FROM statement_lines l LEFT JOIN payment_orders o ON o.id = l.payment_order_id WHERE ${clause} ORDER BY l.line_no LIMIT ${limit} OFFSET ${offset}`,
+      `SELECT l.*, o.id AS payment_order_id, o.tranche_id FROM statement_lines l LEFT JOIN payment_orders o ON o.reference = l.reference AND l.finding <> 'UNKNOWN_REFERENCE'
+        WHERE ${clause} ORDER BY l.line_no LIMIT ${limit} OFFSET ${offset}`,
       params,
     );
     return { items: rows.map(lineView), page, pageSize, total };
@@ -382,7 +452,7 @@ export class ReconciliationService {
   async *reportRows(id: string): AsyncIterable<FindingView> {
     for (let offset = 0; ; offset += 5000) {
       const rows = await this.core.dataSource.query(
-        `SELECT l.*, o.tranche_id FROM statement_lines l LEFT JOIN payment_orders o ON o.id = l.payment_order_id
+        `SELECT l.*, o.id AS payment_order_id, o.tranche_id FROM statement_lines l LEFT JOIN payment_orders o ON o.reference = l.reference AND l.finding <> 'UNKNOWN_REFERENCE'
           WHERE l.reconciliation_id = $1 ORDER BY l.line_no LIMIT 5000 OFFSET ${offset}`,
         [id],
       );

@@ -21,12 +21,13 @@ export interface TrancheRow {
   structure_id: string;
   department_code: string;
   envelope_id: string;
+  dimension_id: number;
   current_order_id: string | null;
   cancel_reason: string | null;
 }
 
 export const TRANCHE_COLUMNS =
-  'id, commitment_id, seq, label, trigger, months_after_anchor, amount_cents, status, due_on, post_id, structure_id, department_code, envelope_id, current_order_id, cancel_reason';
+  'id, commitment_id, seq, label, trigger, months_after_anchor, amount_cents, status, due_on, post_id, structure_id, department_code, envelope_id, dimension_id, current_order_id, cancel_reason';
 
 export type DueCause = 'SCHEDULE' | 'RESUMED' | 'FINAL_REPORT' | 'BANK_RETURN';
 
