@@ -124,62 +124,7 @@ export async function openCopy(manager: EntityManager, target: string): Promise<
   return copy;
 }
 
-/** A COPY … TO STDOUT collecting the rows' bytes (no per-field parsing by the driver). */
-class CopyToBuffers {
-  private buffer = Buffer.allocUnsafe(1 << 20);
-  private length = 0;
-  private error?: Error;
-  readonly done: Promise<Buffer>;
-  private resolve!: (data: Buffer) => void;
-  private reject!: (error: Error) => void;
-
-  constructor(readonly text: string) {
-    this.done = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    this.done.catch(() => undefined);
-  }
-  submit(connection: PgConnection): void {
-    connection.query(this.text);
-  }
-  handleCopyData(message: { chunk: Buffer }): void {
-    // The driver's chunk is a view into its read buffer, reused for the next bytes: copy it (into one growing buffer).
-    const chunk = message.chunk;
-    if (this.length + chunk.length > this.buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + chunk.length));
-      this.buffer.copy(grown, 0, 0, this.length);
-      this.buffer = grown;
-    }
-    chunk.copy(this.buffer, this.length);
-    this.length += chunk.length;
-  }
-  handleError(error: Error): void {
-    this.error = error;
-  }
-  handleReadyForQuery(): void {
-    if (this.error) this.reject(this.error);
-    else this.resolve(this.buffer.subarray(0, this.length));
-  }
-  handleCopyInResponse(connection: PgConnection & { sendCopyFail(message: string): void }): void {
-    connection.sendCopyFail('not a COPY FROM');
-  }
-  handleCommandComplete(): void {}
-  handleRowDescription(): void {}
-  handleDataRow(): void {}
-  handleEmptyQuery(): void {}
-  handlePortalSuspended(): void {}
-}
-
-/** Runs `COPY (<query>) TO STDOUT (FORMAT csv)` on the manager's connection; resolves with the CSV text. */
-export async function copyOut(manager: EntityManager, query: string): Promise<string> {
-  const client = (await manager.queryRunner!.connect()) as { query(query: CopyToBuffers): void };
-  const copy = new CopyToBuffers(`COPY (${query}) TO STDOUT (FORMAT csv)`);
-  client.query(copy);
-  return (await copy.done).toString('utf8');
-}
-
-/** The raw pg client of the manager's connection (row-mode queries, pipelining). */
+/** The raw pg client of the manager's connection (row-mode queries). */
 export async function rawClient(manager: EntityManager): Promise<{ query(config: { text: string; values?: unknown[]; rowMode?: 'array' }): Promise<{ rows: any[] }> }> {
   return manager.queryRunner!.connect();
 }
