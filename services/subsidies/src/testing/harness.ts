@@ -114,12 +114,15 @@ async function startGroupsAtTheEnd(prefix: string): Promise<void> {
   const admin = new Kafka({ clientId: 'subsidies-test-admin', brokers: testBrokers(), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    for (const [groupId, topics] of Object.entries(groups)) {
-      for (const topic of topics) {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
-      }
-    }
+    // In parallel: each new group waits a few seconds for its coordinator.
+    await Promise.all(
+      Object.entries(groups).flatMap(([groupId, topics]) =>
+        topics.map(async (topic) => {
+          const offsets = await admin.fetchTopicOffsets(topic);
+          await admin.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+        }),
+      ),
+    );
   } finally {
     await admin.disconnect();
   }
