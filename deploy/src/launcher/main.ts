@@ -16,11 +16,14 @@ import { GATEWAY, SERVICES, ServiceDefinition, upstreamEnvVar } from './services
  * then the gateway on http://localhost:3000. Ctrl-C or SIGTERM stops everything this run started, in order.
  *
  * Environment: DATABASE_URL and KAFKA_BROKERS use existing infrastructure; JWT_SECRET overrides the local dev
- * secret (DEV_JWT_SECRET of @cnfs/auth, the one `npm run token` signs with); CNFS_SERVICES=a,b runs only those services (empty: none, only the stack and the gateway).
+ * secret (DEV_JWT_SECRET of @cnfs/auth, the one `npm run token` signs with); CNFS_SERVICES=a,b runs only those services (empty: none, only the stack and the gateway);
+ * CNFS_CLOCK=manual with CNFS_CLOCK_START=<date> runs every service on a manual clock (the programme simulation).
  */
 
 const log = consoleLog('launcher');
 const HEALTH_TIMEOUT_MS = Number(process.env.CNFS_HEALTH_TIMEOUT_MS ?? 90_000);
+/** `CNFS_CLOCK=manual CNFS_CLOCK_START=2020-11-01 npm start`: every service on a clock the simulation moves. */
+const MANUAL_CLOCK = process.env.CNFS_CLOCK === 'manual';
 
 class Launcher {
   private postgres?: PostgresHandle;
@@ -49,6 +52,9 @@ class Launcher {
       KAFKA_BROKERS: this.kafka.brokers.join(','),
       JWT_SECRET: process.env.JWT_SECRET || DEV_JWT_SECRET,
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      // Under a manual clock (CNFS_CLOCK=manual, passed through like the rest of the environment) months pass in
+      // seconds: the subsidies service looks for tranches come due every second rather than every minute.
+      ...(MANUAL_CLOCK ? { SUBSIDIES_JOB_INTERVAL_MS: process.env.SUBSIDIES_JOB_INTERVAL_MS || '1000' } : {}),
     };
 
     for (const service of services) {
@@ -67,6 +73,7 @@ class Launcher {
     log(`  PostgreSQL ${redact(this.postgres.url)}${this.postgres.started ? ' (embedded, started by this run)' : ''}`);
     log(`  Kafka      ${this.kafka.brokers.join(',')}${this.kafka.started ? ' (started by this run)' : ''}`);
     log(`  services   ${services.map((s) => `${s.name}:${s.port}`).join(', ') || '(none)'}`);
+    if (MANUAL_CLOCK) log(`  clock      manual, from ${process.env.CNFS_CLOCK_START || 'now'}: moved by PUT /api/v1/clock (npm run simulate)`);
     log('Ctrl-C stops everything.');
 
     // a service that dies after start-up is reported (the rest keeps running)

@@ -224,8 +224,8 @@ ${table(
 )}
 <h2>Per département</h2>
 ${table(['code', 'département', 'posts', 'recruitments', 'active at the end', 'committed'], deps.map((d) => [d.code, d.name, d.posts, d.recruitments, d.activeContracts, euros(d.committedCents)]), 'small')}
-<h2>Memory (RSS after the simulation; target &lt; 200 MiB per service)</h2>
-${table(['service', 'RSS'], Object.entries(r.rssMiB).map(([n, v]) => [n, v ? `${v} MiB${v >= 200 ? ' (over the target)' : ''}` : 'n/a']))}
+<h2>Memory (RSS once settled after the simulation; target &lt; 200 MiB per service)</h2>
+${table(['service', 'RSS after the simulation', 'after the verification’s reads'], Object.entries(r.rssMiB).map(([n, v]) => [n, v ? `${v} MiB${v >= 200 ? ' (over the target)' : ''}` : 'n/a', r.rssAfterVerificationMiB?.[n] ? `${r.rssAfterVerificationMiB[n]} MiB` : 'n/a']))}
 <h2>REST latency per route (the simulation's own requests, through the gateway)</h2>
 ${table(['route', 'requests', 'errors', 'p50 ms', 'p99 ms'], r.routes.map((x) => [x.route, x.count, x.errors, x.p50, x.p99]), 'small')}
 <h2>Slowest steps</h2>

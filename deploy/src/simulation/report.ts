@@ -60,6 +60,7 @@ export interface Report {
   failures: RunResult['driver']['failures'];
   routes: RouteRow[];
   rssMiB: Record<string, number>;
+  rssAfterVerificationMiB: Record<string, number>;
   accepted: RunResult['driver']['accepted'];
   slowestSteps: { month: Month; ms: number; requests: number }[];
   notes: string[];
@@ -194,6 +195,7 @@ export function buildReport(result: RunResult, meta: { baseUrl: string; notes?: 
     failures: driver.failures,
     routes,
     rssMiB: result.rssMiB,
+    rssAfterVerificationMiB: result.rssAfterVerificationMiB,
     accepted: driver.accepted,
     slowestSteps: [...driver.timings].sort((a, b) => b.ms - a.ms).slice(0, 5),
     notes: meta.notes ?? [],
@@ -237,7 +239,10 @@ export function renderSummary(r: Report): string {
     for (const f of r.failures.slice(0, 15)) lines.push(`  ${f.step} ${f.action}: ${f.error.split('\n')[0].slice(0, 300)}`);
   }
   const rss = Object.entries(r.rssMiB);
-  if (rss.length) lines.push('', `Memory (RSS after the simulation, target < 200 MiB): ${rss.map(([n, v]) => `${n} ${v ? `${v} MiB` : 'n/a'}${v >= 200 ? ' (over)' : ''}`).join(', ')}`);
+  if (rss.length) {
+    lines.push('', `Memory (RSS once settled after the simulation, target < 200 MiB): ${rss.map(([n, v]) => `${n} ${v ? `${v} MiB` : 'n/a'}${v >= 200 ? ' (over)' : ''}`).join(', ')}`);
+    lines.push(`  after the verification's reads: ${Object.entries(r.rssAfterVerificationMiB).map(([n, v]) => `${n} ${v ? `${v} MiB` : 'n/a'}`).join(', ')}`);
+  }
   lines.push('', `Busiest routes: ${r.routes.slice(0, 6).map((x) => `${x.route} ×${x.count} p50 ${x.p50} ms p99 ${x.p99} ms`).join('; ')}`);
   for (const n of r.notes) lines.push(n);
   return lines.join('\n');

@@ -38,7 +38,10 @@ export interface RunResult {
   checks: Check[];
   /** Wall time of the drive, of the drain and of the verification. */
   durations: { generateMs: number; driveMs: number; drainMs: number; verifyMs: number };
+  /** RSS per service once the platform has settled after the simulation (MiB). */
   rssMiB: Record<string, number>;
+  /** …and after the verification's reads (large lists), for comparison. */
+  rssAfterVerificationMiB: Record<string, number>;
   lastDay: CalendarDate;
 }
 
@@ -59,6 +62,8 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   const t2 = Date.now();
   await drain(client, tokens, options.log);
   const t3 = Date.now();
+  const readRssNow = () => (options.rss ? Promise.resolve(options.rss()) : readRss(options.metrics ?? defaultMetrics()));
+  const rssMiB = await readRssNow();
   const outcomes = renewals === 'lifecycle' ? await driver.readRenewalOutcomes() : undefined;
   const facts = await collectFacts(client, tokens);
   const lastDay = driver.steps[driver.steps.length - 1].today;
@@ -80,9 +85,9 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
     renewalOutcomes,
   });
   const t4 = Date.now();
-  const rssMiB = options.rss ? options.rss() : await readRss(options.metrics ?? defaultMetrics());
+  const rssAfterVerificationMiB = await readRssNow();
   if (!options.client) client.close();
-  return { plan, driver, facts, checks, durations: { generateMs, driveMs: t2 - t1, drainMs: t3 - t2, verifyMs: t4 - t3 }, rssMiB, lastDay };
+  return { plan, driver, facts, checks, durations: { generateMs, driveMs: t2 - t1, drainMs: t3 - t2, verifyMs: t4 - t3 }, rssMiB, rssAfterVerificationMiB, lastDay };
 }
 
 /**

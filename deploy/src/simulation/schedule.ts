@@ -148,7 +148,8 @@ export function buildSchedule(plan: Plan, to: Month = TIMELINE.to, mode: Renewal
 
 /** A fixed-term contract ending once phase 2 is open, with no renewal planned: the structure says it is not interested. */
 function isNotRenewedInPhase2(plan: Plan, c: PlannedContract): boolean {
-  return c.type !== 'CDI' && !c.rupture && c.renewedBy === undefined && c.endDate !== null && c.endDate >= '2022-12-01' && c.endDate < `${TIMELINE.to}-31`;
+  // A contract the saga itself renewed is recorded by the conventions service: the driver never learns its id.
+  return c.kind !== 'RENEWAL_PHASE2' && c.type !== 'CDI' && !c.rupture && c.renewedBy === undefined && c.endDate !== null && c.endDate >= '2022-12-01' && c.endDate < `${TIMELINE.to}-31`;
 }
 
 /**

@@ -98,7 +98,7 @@ describe('the HTML report', () => {
     const html = renderHtml({
       title: 'T', generatedAt: 'now', seed: 1, structures: 1, baseUrl: 'http://x', durations: { generateMs: 1, driveMs: 1, drainMs: 1, verifyMs: 1, totalMs: 4 },
       operations: 1, requests: 1, retries: 0, operationsPerSecond: 1, figures: [], departments: [], months: [{ month: '2021-01', committedCents: 1, paidCents: 1, reconciledCents: 1, expiries: 0, renewalsPhase1: 0, renewalsPhase2: 0, ruptures: 0, recruitments: 1 }],
-      checks: [], failures: [], routes: [], rssMiB: { structures: 120 }, accepted: new Driver({ plan, client: {} as never }).accepted, slowestSteps: [], notes: [],
+      checks: [], failures: [], routes: [], rssMiB: { structures: 120 }, rssAfterVerificationMiB: { structures: 130 }, accepted: new Driver({ plan, client: {} as never }).accepted, slowestSteps: [], notes: [],
     });
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script|<link|src="http/);
