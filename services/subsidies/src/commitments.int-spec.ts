@@ -100,6 +100,17 @@ describe('commitments and tranches from the other contexts’ events', () => {
     expect((await tranchesOf(h, postId)).map((t) => [t.state, t.due_on])).toEqual([['DUE', '2021-03-15'], ['SCHEDULED', '2022-03-15'], ['SCHEDULED', null]]);
     const due = await eventsFor('subsidies.TrancheDue', 'postId', postId);
     expect(due.map((e) => (e.payload as { cause: string }).cause)).toEqual(['SCHEDULE', 'RESUMED']);
+
+    // The end-of-service report makes the balance due, once.
+    const [commitment] = await h.query(`SELECT id FROM commitments WHERE post_id = $1`, [postId]);
+    const report = () => h.http().post(`/api/v1/commitments/${commitment.id}/final-report`).set('Authorization', `Bearer ${anct}`);
+    await report().send({ receivedOn: '2099-01-01' }).expect(422);
+    const recorded = await report().send({ receivedOn: '2021-03-16' }).expect(200);
+    expect(recorded.body.tranches.map((t: { status: string; dueOn: string }) => [t.status, t.dueOn])).toEqual([
+      ['DUE', '2021-03-15'], ['SCHEDULED', '2022-03-15'], ['DUE', '2021-03-16'],
+    ]);
+    await report().send({ receivedOn: '2021-03-16' }).expect(409);
+    expect((await eventsFor('subsidies.TrancheDue', 'postId', postId)).map((e) => (e.payload as { cause: string }).cause)).toEqual(['SCHEDULE', 'RESUMED', 'FINAL_REPORT']);
   });
 
   it('cancels the unpaid tranches of a post vacant beyond 6 months, and of a returned post, releasing the envelope', async () => {
