@@ -10,6 +10,9 @@ const moduleNameMapper = {
 const ignore = ['/node_modules/', '/dist/'];
 
 module.exports = {
+  // Global, not per project: jest reads testTimeout from the root config only. Integration tests
+  // talk to a real broker and database on a 2-core machine.
+  testTimeout: 60000,
   reporters: ['default', '<rootDir>/deploy/ci/plain-summary-reporter.js'],
   projects: [
     {
