@@ -28,11 +28,22 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleNameMapper,
-      testPathIgnorePatterns: ignore,
       testMatch: ['<rootDir>/{libs,services,deploy}/**/*.int-spec.ts'],
+      // The soak starts its own broker and every service as processes, and kills them: minutes of
+      // wall time, so it has its own project (`npm run test:soak`).
+      testPathIgnorePatterns: [...ignore, '/deploy/src/soak/'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
-      testTimeout: 60000,
+    },
+    {
+      displayName: 'soak',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testPathIgnorePatterns: ignore,
+      testMatch: ['<rootDir>/deploy/src/soak/*.int-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
     },
   ],
 };
