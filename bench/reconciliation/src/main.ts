@@ -13,7 +13,7 @@
  * Rounds: the machine may be shared; each round reconciles a fresh statement (its own orders, seeded
  * beforehand) and times raw COPY right before and after it, so both see the same load.
  *
- * Usage: node bench/reconciliation/dist/main.js [--lines 100000] [--structures 2500] [--rounds 3]
+ * Usage: node --expose-gc bench/reconciliation/dist/main.js [--lines 100000] [--structures 2500] [--rounds 3]
  */
 import 'reflect-metadata';
 import { ensurePostgres, dataPath } from '@cnfs/deploy';
@@ -145,6 +145,17 @@ function statement(payments: Payment[], lines: number, round: number): { csv: st
   return { csv: rows.join('\n') + '\n', expected };
 }
 
+/** CPU seconds used so far by a local PostgreSQL backend (from /proc; undefined when not readable). */
+async function backendCpu(pid: number): Promise<number | undefined> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
+  } catch {
+    return undefined;
+  }
+}
+
 /** BENCH_PROFILE=<file>: a CPU profile of the timed reconciliation only (open it in Chrome DevTools). */
 async function startProfile(): Promise<(file: string) => Promise<void>> {
   const { Session } = await import('node:inspector/promises');
@@ -168,7 +179,8 @@ async function main() {
     url: postgres.url,
     schema,
     migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...SUBSIDIES_MIGRATIONS],
-    poolSize: 4,
+    // One connection: the reconciliation's backend is the one whose CPU time is read.
+    poolSize: 1,
   });
   try {
     if (process.env.BENCH_SEED_ONLY) {
@@ -192,13 +204,18 @@ async function main() {
     const results: { copy: number; reconcile: number }[] = [];
 
     /** Raw COPY of the statement's lines (without its header) into an unindexed table: the best of `times`. */
+    let copyCpu = Infinity;
     const rawCopy = async (body: string, times: number) => {
       let best = Infinity;
+      const [{ pid }] = await dataSource.query(`SELECT pg_backend_pid() AS pid`);
       for (let i = 0; i < times; i++) {
         await dataSource.query(`TRUNCATE raw_statement_lines`);
+        const before = await backendCpu(pid);
         const started = performance.now();
         const copied = await dataSource.transaction((m) => copyCsv(m, 'raw_statement_lines', [Buffer.from(body)]));
         best = Math.min(best, (performance.now() - started) / 1000);
+        const after = await backendCpu(pid);
+        if (before !== undefined && after !== undefined) copyCpu = Math.min(copyCpu, (after - before) * 1000);
         if (copied !== LINES) throw new Error(`COPY wrote ${copied} rows, expected ${LINES}`);
       }
       return best;
@@ -215,11 +232,18 @@ async function main() {
       const { csv, expected } = statement(roundPayments, LINES, round);
       const body = csv.slice(csv.indexOf('\n') + 1);
       bytes = Buffer.byteLength(csv);
+      // The seeding's garbage is not the reconciliation's: collect it first (node --expose-gc).
+      (globalThis as { gc?: () => void }).gc?.();
       const copyBefore = await rawCopy(body, 3);
+      const [{ pid }] = await dataSource.query(`SELECT pg_backend_pid() AS pid`);
       const profiler = process.env.BENCH_PROFILE && round === ROUNDS - 1 ? await startProfile() : undefined;
+      const pgCpuBefore = await backendCpu(pid);
+      const nodeCpuBefore = process.cpuUsage();
       const started = performance.now();
       const { created, summary } = await reconciliations.reconcile(principal, csv, 'CSV', context);
       const reconcileSeconds = (performance.now() - started) / 1000;
+      const nodeCpu = process.cpuUsage(nodeCpuBefore);
+      const pgCpuAfter = await backendCpu(pid);
       if (profiler) await profiler(process.env.BENCH_PROFILE!);
       const timings = { ...reconciliations.lastTimings };
       const copyAfter = await rawCopy(body, 2);
@@ -239,6 +263,11 @@ async function main() {
           `(${reconcileSeconds.toFixed(3)} s) — ratio ${((copySeconds / reconcileSeconds) * 100).toFixed(1)} %; replay ${(replaySeconds * 1000).toFixed(0)} ms`,
       );
       console.log(`           steps (ms): ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      console.log(
+        `           CPU: Node ${((nodeCpu.user + nodeCpu.system) / 1000).toFixed(0)} ms` +
+          (pgCpuBefore !== undefined && pgCpuAfter !== undefined ? `, PostgreSQL backend ${((pgCpuAfter - pgCpuBefore) * 1000).toFixed(0)} ms` : '') +
+          ` (wall ${(reconcileSeconds * 1000).toFixed(0)} ms)`,
+      );
     }
 
     const [{ lines }] = await dataSource.query(`SELECT count(*)::int AS lines FROM statement_lines`);
@@ -256,6 +285,9 @@ async function main() {
     console.log(`  findings (last round)           : ${JSON.stringify(lastSummary?.counts)}`);
     console.log(`  TrancheReconciled events        : ${events} in all (batches of ≤ 1,000 tranches); ledger checks: ${checks.ok ? 'all hold' : 'FAILED'}`);
     console.log(`  ratio reconciliation / raw COPY : median ${(median * 100).toFixed(1)} %, best ${(ratios[ratios.length - 1] * 100).toFixed(1)} % (target >= 20 %)`);
+    if (Number.isFinite(copyCpu)) console.log(`  raw COPY CPU (PostgreSQL backend): ${copyCpu.toFixed(0)} ms (best)`);
+    const [{ load }] = [{ load: (await import('node:os')).loadavg()[0] }];
+    console.log(`  machine: ${(await import('node:os')).cpus().length} CPUs, load average ${load.toFixed(1)} at the end`);
     if (problems.length > 0) {
       console.error(`  ERROR: ${problems.join('; ')}`);
       process.exitCode = 1;
