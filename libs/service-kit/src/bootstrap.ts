@@ -7,6 +7,7 @@ import { ServiceConfig } from './config';
 import { JsonLogger } from './json-logger';
 import { ProblemFilter } from './problem';
 import { createValidationPipe } from './validation';
+import { WellFormedTextPipe } from './well-formed-text';
 
 export const API_PREFIX = 'api/v1';
 
@@ -22,7 +23,7 @@ export async function createServiceApp(appModule: Type<unknown> | DynamicModule,
     response.setHeader('x-correlation-id', id);
     next();
   });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new WellFormedTextPipe(), createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

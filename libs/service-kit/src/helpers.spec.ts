@@ -71,3 +71,18 @@ describe('clocks', () => {
     expect(() => clockFromEnv({ CNFS_CLOCK: 'manual', NODE_ENV: 'production' })).toThrow(/refused/);
   });
 });
+
+describe('well-formed text', () => {
+  const { WellFormedTextPipe } = jest.requireActual('./well-formed-text') as typeof import('./well-formed-text');
+  const pipe = new WellFormedTextPipe();
+  it('refuses a lone surrogate anywhere in a body, naming the field, and lets proper text through', () => {
+    expect(() => pipe.transform({ contact: { email: '\ud800' } }, { type: 'body' })).toThrow('Problem Exception');
+    try {
+      pipe.transform({ list: ['ok', 'x\udc00'] }, { type: 'body' });
+    } catch (error) {
+      expect((error as { getResponse(): { errors: unknown } }).getResponse().errors).toEqual([{ field: 'list[1]', message: expect.stringContaining('surrogate') }]);
+    }
+    const fine = { name: 'Saint-Denis 🏛️ — Réunion' };
+    expect(pipe.transform(fine, { type: 'body' })).toBe(fine);
+  });
+});

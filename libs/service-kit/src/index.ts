@@ -13,3 +13,4 @@ export * from './event-context';
 export * from './pagination';
 export * from './csv';
 export * from './clock.controller';
+export * from './well-formed-text';
