@@ -4,6 +4,7 @@ import { DEPARTMENT_ANCHORS, expectedSubsidyCents, RENEWAL_OPENS, smicOn } from 
 import { generatePlan } from './generator';
 import { ibanValid } from './identifiers';
 import { Plan } from './plan';
+import { stepOf } from './schedule';
 
 describe('the generated programme', () => {
   let plan: Plan;
@@ -97,6 +98,8 @@ describe('the generated programme', () => {
       if (c.endDate) expect(c.endDate > c.startDate).toBe(true);
       expect(c.salaryCents).toBeGreaterThanOrEqual(smicOn(c.startDate));
       if (c.kind === 'INITIAL' || c.kind === 'REPLACEMENT') expect(monthOf(c.startDate) > monthOf(s.convention!.signedOn)).toBe(true);
+      // Recorded at a later clock step than its convention (a step records what is dated up to its 1st).
+      if (c.kind === 'INITIAL' && stepOf(c.startDate) <= stepOf(s.convention!.signedOn)) throw new Error(`${c.key} starts ${c.startDate}, convention signed ${s.convention!.signedOn}`);
       if (c.rupture) {
         expect(c.rupture.date > c.startDate).toBe(true);
         if (c.endDate) expect(c.rupture.date <= c.endDate).toBe(true);

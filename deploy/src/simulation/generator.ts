@@ -224,7 +224,9 @@ export function generatePlan(options: PlanOptions): Plan {
     starts.forEach((month, slot) => {
       if (month === null) return;
       const startMonth = month < earliestContractMonth ? addMonthsToMonth(earliestContractMonth, rTimeline.int(0, 1)) : month;
-      const startDate = dayIn(startMonth, rTimeline.next());
+      // Never the 1st of the month after the signature: the contract would be recorded at the same clock step as its
+      // convention, and the lifecycle service could then miss the convention (see README, known service bugs).
+      const startDate = dayIn(startMonth, rTimeline.next(), startMonth === earliestContractMonth ? 2 : 1);
       contracts.push(newContract(contracts.length, s, slot, 'INITIAL', startDate, rPeople, rTraining, regionLots));
     });
   }

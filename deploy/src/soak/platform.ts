@@ -8,6 +8,7 @@ import { DEV_JWT_SECRET } from '@cnfs/auth';
 import { allPlatformTopics } from '@cnfs/contracts';
 import { ensureKafka, KafkaHandle } from '../stack/kafka';
 import { Log } from '../stack/log';
+import { isPortFree, whoHoldsPortHint } from '../stack/ports';
 import { repoRoot } from '../stack/paths';
 import { ensurePostgres } from '../stack/postgres';
 import { httpStatus } from '../launcher/processes';
@@ -108,6 +109,10 @@ export class Platform {
   }
 
   async startBroker(): Promise<void> {
+    // Never another run's broker: ensureKafka would reuse whatever Kafka answers on the port.
+    if (!(await isPortFree(this.options.kafkaPort))) {
+      throw new Error(`port ${this.options.kafkaPort} is taken (another soak still running?): ${whoHoldsPortHint(this.options.kafkaPort)}`);
+    }
     this.kafka = await ensureKafka({
       dataDir: path.join(this.options.dataDir, 'kafka'),
       port: this.options.kafkaPort,
@@ -164,6 +169,10 @@ export class Platform {
     const out = fs.openSync(path.join(this.options.dataDir, 'logs', `${name}.log`), 'a');
     const child = spawn(process.execPath, [script], { cwd: this.root, env, stdio: ['ignore', out, out], detached: true });
     fs.closeSync(out);
+    // Own process group (a Ctrl-C reaches the harness, which stops them in order); never left behind on exit.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
     return { name, port, child, exited, restarts };
   }
@@ -268,6 +277,14 @@ export class Platform {
     return out;
   }
 
+  /** CPU time used so far (user + system, seconds) by each service, the gateway and the broker, from /proc. */
+  cpuSeconds(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, proc] of [...this.services.entries(), ...(this.gateway ? [['gateway', this.gateway] as const] : [])]) out[name] = cpuOf(proc.child.pid);
+    out.kafka = cpuOf(this.brokerPid());
+    return out;
+  }
+
   pids(): Record<string, number | undefined> {
     return Object.fromEntries([...this.services.entries()].map(([name, p]) => [name, p.child.pid]));
   }
@@ -322,6 +339,18 @@ function getJson(url: string): Promise<{ status: number; body: any }> {
     req.setTimeout(5000, () => req.destroy(new Error('timeout')));
     req.on('error', (error) => resolve({ status: 0, body: { error: error.message } }));
   });
+}
+
+/** utime + stime of a process, in seconds (0 when gone). */
+export function cpuOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 export function rssMiB(pid: number | undefined): number {

@@ -136,7 +136,9 @@ export async function soakOneSeed(seed: number, options: SoakOptions): Promise<S
       logs: path.join(dataDir, 'logs'),
     };
   } finally {
-    await platform.stop();
+    // SOAK_KEEP=1 leaves the platform running for a look at a failure (Ctrl-C stops it).
+    if (process.env.SOAK_KEEP === '1') log(`seed ${seed}: platform left running (SOAK_KEEP=1): gateway ${platform.gateway ? platform.baseUrl : '-'}`);
+    else await platform.stop();
   }
 }
 
