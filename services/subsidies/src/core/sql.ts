@@ -19,7 +19,6 @@ interface PgConnection {
 /** A minimal COPY … FROM STDIN query for the pg client (what pg-copy-streams does, for a finished buffer). */
 class CopyFromBuffers {
   rowCount = 0;
-  private error?: Error;
   readonly done: Promise<number>;
   private resolve!: (count: number) => void;
   private reject!: (error: Error) => void;
@@ -40,12 +39,12 @@ class CopyFromBuffers {
   handleCommandComplete(message: { text?: string }): void {
     this.rowCount = Number(message.text?.split(' ')[1] ?? 0);
   }
+  // The driver forgets the active query on an error (no ReadyForQuery follows for it): settle now.
   handleError(error: Error): void {
-    this.error = error;
+    this.reject(error);
   }
   handleReadyForQuery(): void {
-    if (this.error) this.reject(this.error);
-    else this.resolve(this.rowCount);
+    this.resolve(this.rowCount);
   }
   handleRowDescription(): void {}
   handleDataRow(): void {}
@@ -64,7 +63,7 @@ export class CopyStream {
   private connection?: PgConnection;
   private readonly queued: Buffer[] = [];
   private ended = false;
-  private error?: Error;
+  private failed = false;
   readonly done: Promise<number>;
   private resolve!: (count: number) => void;
   private reject!: (error: Error) => void;
@@ -79,13 +78,15 @@ export class CopyStream {
   }
   write(chunk: Buffer): void {
     if (this.ended) throw new Error('COPY already ended');
+    // After a failure the server drops further copy data: stop sending it.
+    if (this.failed) return;
     if (this.connection) this.connection.sendCopyFromChunk(chunk);
     else this.queued.push(chunk);
   }
   end(): Promise<number> {
     if (!this.ended) {
       this.ended = true;
-      this.connection?.endCopyFrom();
+      if (!this.failed) this.connection?.endCopyFrom();
     }
     return this.done;
   }
@@ -100,12 +101,13 @@ export class CopyStream {
   handleCommandComplete(message: { text?: string }): void {
     this.rowCount = Number(message.text?.split(' ')[1] ?? 0);
   }
+  // The driver forgets the active query on an error (no ReadyForQuery follows for it): settle now.
   handleError(error: Error): void {
-    this.error = error;
+    this.failed = true;
+    this.reject(error);
   }
   handleReadyForQuery(): void {
-    if (this.error) this.reject(this.error);
-    else this.resolve(this.rowCount);
+    this.resolve(this.rowCount);
   }
   handleRowDescription(): void {}
   handleDataRow(): void {}
