@@ -53,6 +53,11 @@ export class SubsidiesHarness {
     await this.publisher?.close();
     await this.bus?.close();
     await this.app?.close();
+    // The test's schema goes with it.
+    const { DataSource: Plain } = await import('typeorm');
+    const admin = new Plain({ type: 'postgres', url: testDatabaseUrl() });
+    await admin.initialize();
+    await admin.query(`DROP SCHEMA IF EXISTS "${this.config.schema}" CASCADE`).finally(() => admin.destroy());
   }
 
   async token(claims: { role: string; subject?: string; departments?: string[]; structureId?: string }): Promise<string> {
