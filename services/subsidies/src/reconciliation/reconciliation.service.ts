@@ -340,15 +340,13 @@ export class ReconciliationService {
   private async paymentsFor(manager: EntityManager, statement: Statement, awaiting: string | null): Promise<Map<string, Payment>> {
     const lookup = new Map<string, Payment>();
     if (awaiting) {
-      let start = 0;
-      while (start < awaiting.length) {
-        let end = awaiting.indexOf('\u001e', start);
-        if (end < 0) end = awaiting.length;
-        const f = awaiting.slice(start, end).split('\u001f');
-        start = end + 1;
-        const amountCents = Number(f[1]);
-        if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${f[0]}: amount beyond exact integer cents`);
-        lookup.set(f[0], { reference: f[0], amountCents, beneficiaryIban: f[2], trancheId: f[3], dimension: Number(f[4]), state: 'EXECUTED' });
+      // One native split over both separators (five fields per payment) is the cheapest way through 100,000 payments.
+      const f = awaiting.replaceAll('\u001e', '\u001f').split('\u001f');
+      if (f.length % 5 !== 0) throw new Error('malformed list of payments awaiting a statement');
+      for (let i = 0; i < f.length; i += 5) {
+        const amountCents = +f[i + 1];
+        if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${f[i]}: amount beyond exact integer cents`);
+        lookup.set(f[i], { reference: f[i], amountCents, beneficiaryIban: f[i + 2], trancheId: f[i + 3], dimension: +f[i + 4], state: 'EXECUTED' });
       }
     }
     const missing = new Set<string>();
