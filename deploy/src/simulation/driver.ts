@@ -351,12 +351,21 @@ export class Driver {
         : next
           ? { intent, contractType: next.type, startDate: next.startDate, endDate: next.endDate, grossMonthlySalaryCents: next.salaryCents }
           : { intent, contractType: 'CDI', endDate: null };
-    await this.client.post(`/api/v1/renewals/${contractId}/intent`, body, {
-      token: own,
-      idempotencyKey: KEY(this.seed, 'intent', c.key),
-      // The saga starts from ContractSigned and learns the financing end from ConventionValidated: events.
-      awaitDependency: { ms: 60_000, conflictCodes: ['NOT_ALLOWED_NOW'] },
-    });
+    const anct = await this.tokens.anct();
+    await this.create(
+      (key) =>
+        this.client.post(`/api/v1/renewals/${contractId}/intent`, body, {
+          token: own,
+          idempotencyKey: key,
+          // The saga starts from ContractSigned and learns the financing end from ConventionValidated: events.
+          awaitDependency: { ms: 60_000, conflictCodes: ['NOT_ALLOWED_NOW'] },
+        }),
+      KEY(this.seed, 'intent', c.key),
+      async () => {
+        const view = (await this.client.get(`/api/v1/contracts/${contractId}/lifecycle`, { token: anct })).body;
+        return view.history?.some((h: any) => h.message === 'RenewalIntentDeclared') ? view : undefined;
+      },
+    );
     if (intent === 'RENEW') this.accepted.lifecycle.intents++;
     else this.accepted.lifecycle.notInterested++;
   }
@@ -368,7 +377,13 @@ export class Driver {
       opinion === 'favorable'
         ? `Structure active, conseillers bien intégrés au réseau local : avis favorable au renouvellement (${s.key}).`
         : `Activité insuffisante constatée, pas de cofinancement local : avis défavorable au renouvellement (${s.key}).`;
-    await this.client.post(`/api/v1/structures/${this.structureId(s)}/prefect-opinions`, { opinion, comment }, { token, idempotencyKey: KEY(this.seed, 'renewal-opinion', s.key, step.month) });
+    const anct = await this.tokens.anct();
+    const id = this.structureId(s);
+    await this.create(
+      (key) => this.client.post(`/api/v1/structures/${id}/prefect-opinions`, { opinion, comment }, { token, idempotencyKey: key }),
+      KEY(this.seed, 'renewal-opinion', s.key, step.month),
+      async () => (await this.client.get(`/api/v1/structures/${id}/prefect-opinions`, { token: anct })).body.items.find((o: any) => o.comment === comment && o.givenAt >= step.clock),
+    );
     this.accepted.prefectOpinions++;
     this.accepted.lifecycle.opinions++;
   }
@@ -378,12 +393,21 @@ export class Driver {
     const anct = await this.tokens.anct();
     const approved = (s.prefectOpinion ?? 'favorable') === 'favorable';
     const reason = approved ? 'Renouvellement accordé (comité de reconventionnement)' : 'Renouvellement refusé après l’avis défavorable du préfet';
-    await this.client.post(`/api/v1/renewals/${this.contractId(c)}/decision`, { approved, reason }, {
-      token: anct,
-      idempotencyKey: KEY(this.seed, 'decision', c.key),
-      // The préfet's opinion reaches the saga as an event of the structures service.
-      awaitDependency: { ms: 60_000, conflictCodes: ['NOT_ALLOWED_NOW'] },
-    });
+    const contractId = this.contractId(c);
+    await this.create(
+      (key) =>
+        this.client.post(`/api/v1/renewals/${contractId}/decision`, { approved, reason }, {
+          token: anct,
+          idempotencyKey: key,
+          // The préfet's opinion reaches the saga as an event of the structures service.
+          awaitDependency: { ms: 60_000, conflictCodes: ['NOT_ALLOWED_NOW'] },
+        }),
+      KEY(this.seed, 'decision', c.key),
+      async () => {
+        const view = (await this.client.get(`/api/v1/contracts/${contractId}/lifecycle`, { token: anct })).body;
+        return view.renewal?.decision ? view : undefined;
+      },
+    );
     if (approved) {
       this.accepted.lifecycle.approved++;
       this.approvedRenewals.push(c.index);
@@ -720,7 +744,14 @@ export class Driver {
     const commitment = await this.waitFor(async () => (await this.client.get(`/api/v1/commitments?postId=${postId}&phase=1`, { token: anct })).body.items[0], 60_000);
     if (!commitment) throw new Error(`no phase-1 commitment for post ${postId} (contract ${c.key})`);
     if (commitment.finalReportOn) return;
-    await this.client.post(`/api/v1/commitments/${commitment.id}/final-report`, { receivedOn: step.today }, { token: anct, idempotencyKey: KEY(this.seed, 'final-report', c.key) });
+    await this.create(
+      (key) => this.client.post(`/api/v1/commitments/${commitment.id}/final-report`, { receivedOn: step.today }, { token: anct, idempotencyKey: key }),
+      KEY(this.seed, 'final-report', c.key),
+      async () => {
+        const now = (await this.client.get(`/api/v1/commitments/${commitment.id}`, { token: anct })).body;
+        return now.finalReportOn ? now : undefined;
+      },
+    );
     this.accepted.finalReports++;
   }
 
@@ -805,11 +836,17 @@ export class Driver {
       due.map(async (t) => {
         try {
           const token = await this.tokens.prefecture(t.departmentCode);
-          const answer = await this.client.post(`/api/v1/tranches/${t.id}/payment-orders`, undefined, {
-            token,
-            idempotencyKey: KEY(this.seed, 'order', t.id, step.month),
-            expect: [409],
-          });
+          const bdt = await this.tokens.bdt();
+          const answer = await this.create(
+            (key) => this.client.post(`/api/v1/tranches/${t.id}/payment-orders`, undefined, { token, idempotencyKey: key, expect: [409] }),
+            KEY(this.seed, 'order', t.id, step.month),
+            // An order of this tranche placed today and not returned: the lost answer's.
+            async () => {
+              const orders = (await this.client.get(`/api/v1/payment-orders?trancheId=${t.id}`, { token: bdt })).body.items;
+              const mine = orders.find((o: any) => o.status !== 'RETURNED' && o.orderedOn === step.today);
+              return mine ? { status: 201, body: mine, headers: {} } : undefined;
+            },
+          );
           if (answer.status < 300) this.accepted.paymentOrders++;
         } catch (error) {
           this.fail(step, `order tranche ${t.id}`, error);
@@ -828,7 +865,14 @@ export class Driver {
           const s = this.structureByRuntimeId.get(o.structureId);
           if (!s) throw new Error(`payment order ${o.id} is for an unknown structure ${o.structureId}`);
           const body = { bankReference: `VIR-${o.reference}`, executedOn: step.today, amountCents: o.amountCents, beneficiaryIban: s.iban, beneficiaryName: s.name.slice(0, 140) };
-          const answer = await this.client.post(`/api/v1/payment-orders/${o.id}/executions`, body, { token: bdt, idempotencyKey: KEY(this.seed, 'execution', o.id), expect: [409] });
+          const answer = await this.create(
+            (key) => this.client.post(`/api/v1/payment-orders/${o.id}/executions`, body, { token: bdt, idempotencyKey: key, expect: [409] }),
+            KEY(this.seed, 'execution', o.id),
+            async () => {
+              const now = (await this.client.get(`/api/v1/payment-orders/${o.id}`, { token: bdt })).body;
+              return now.execution?.bankReference === body.bankReference ? { status: 201, body: now, headers: {} } : undefined;
+            },
+          );
           if (answer.status >= 300) return;
           this.accepted.executions++;
           this.pendingStatement.push({ reference: o.reference, amountCents: o.amountCents, iban: s.iban, name: s.name.slice(0, 140), executedOn: step.today });
@@ -859,11 +903,12 @@ export class Driver {
     }
     const bdt = await this.tokens.bdt();
     try {
-      const answer = await this.client.post('/api/v1/reconciliations', `${rows.join('\n')}\n`, {
-        token: bdt,
-        contentType: 'text/csv',
-        idempotencyKey: KEY(this.seed, 'statement', step.month),
-      });
+      // The same statement again answers its first reconciliation: a key lost with a killed service is simply replaced.
+      const answer = await this.create(
+        (key) => this.client.post('/api/v1/reconciliations', `${rows.join('\n')}\n`, { token: bdt, contentType: 'text/csv', idempotencyKey: key }),
+        KEY(this.seed, 'statement', step.month),
+        async () => undefined,
+      );
       this.accepted.statements++;
       this.accepted.statementLines += rows.length - 1;
       this.accepted.matchedLines += answer.body.counts?.MATCHED ?? 0;

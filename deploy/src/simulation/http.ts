@@ -164,7 +164,8 @@ export class ApiClient {
         failure = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       }
       if (response) {
-        const ok = (response.status >= 200 && response.status < 300) || expect.includes(response.status);
+        // An Idempotency-Key still in progress is never an answer, even where a 409 would be one.
+        const ok = !isInProgress(response) && ((response.status >= 200 && response.status < 300) || expect.includes(response.status));
         if (ok) {
           if (response.status < 300 && (options.businessOperation ?? method !== 'GET')) this.businessOperations++;
           return response;
