@@ -1,7 +1,7 @@
 import { Random } from '../simulation/random';
 import type { Step } from '../simulation/schedule';
 import { Platform } from './platform';
-import { replayMessages } from './replay';
+import { consumerLag, replayMessages } from './replay';
 
 /** One fault, injected during a clock step while the driver's requests are in flight. */
 export type Fault =
@@ -123,6 +123,7 @@ export class FaultInjector {
   readonly onStep = async (step: Step, index: number, phase: 'start' | 'middle' | 'end'): Promise<void> => {
     if (phase === 'start') {
       await this.settle();
+      await this.caughtUp();
       this.clock = step.clock;
       this.month = step.month;
       return;
@@ -140,6 +141,28 @@ export class FaultInjector {
       );
     }
   };
+
+  /**
+   * Before the clock moves on, the platform has caught up: every outbox empty and every consumer group at the
+   * end of its topics. Months pass in a second here: without it a saga's deadline could fire while the service
+   * that should have acted before it is still restarting — an artefact of the compressed time, not a fault.
+   */
+  async caughtUp(timeoutMs = 180_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (let delay = 50; ; delay = Math.min(500, delay * 2)) {
+      const health = await this.platform.health();
+      const pending = Object.values(health).reduce((n, h) => n + (h.status === 200 ? Number(h.body?.outboxPending ?? 0) : 1), 0);
+      const lag = pending === 0 ? await consumerLag(this.platform.brokers).catch(() => ({ lag: -1, behind: ['broker unavailable'] })) : { lag: -1, behind: [`${pending} outbox rows`] };
+      if (pending === 0 && lag.lag === 0) return;
+      last = lag.behind.join(', ');
+      if (Date.now() > deadline) {
+        this.log(`${this.month}: the platform did not catch up within ${timeoutMs / 1000} s (${last})`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 
   /** Waits for every injected fault (and every supervisor restart) to have recovered. */
   async settle(): Promise<void> {

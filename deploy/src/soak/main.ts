@@ -70,6 +70,8 @@ function parse(argv: string[]) {
 }
 
 async function main(): Promise<number> {
+  // Every broker (re)start by ensureKafka adds an exit listener: a long soak restarts it many times.
+  process.setMaxListeners(200);
   const args = parse(process.argv.slice(2));
   if (!args) {
     process.stdout.write(`${SOAK_USAGE}\n`);

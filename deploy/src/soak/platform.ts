@@ -66,6 +66,8 @@ export class Platform {
   kafka?: KafkaHandle;
   databaseUrl = '';
   private readonly root = repoRoot();
+  private readonly children = new Set<ChildProcess>();
+  private exitHook?: () => void;
   private readonly log: Log;
   private stopped = false;
 
@@ -170,9 +172,14 @@ export class Platform {
     const child = spawn(process.execPath, [script], { cwd: this.root, env, stdio: ['ignore', out, out], detached: true });
     fs.closeSync(out);
     // Own process group (a Ctrl-C reaches the harness, which stops them in order); never left behind on exit.
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.removeListener('exit', killOnExit));
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+    if (!this.exitHook) {
+      this.exitHook = () => {
+        for (const c of this.children) c.kill('SIGKILL');
+      };
+      process.once('exit', this.exitHook);
+    }
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
     return { name, port, child, exited, restarts };
   }
@@ -319,6 +326,7 @@ export class Platform {
       process.kill(pid, 'SIGKILL');
       for (let i = 0; i < 100 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
     }
+    if (this.exitHook) process.removeListener('exit', this.exitHook);
   }
 }
 

@@ -114,3 +114,36 @@ export async function publishedMessages(brokers: string[]): Promise<{ records: n
   }
   return { records: messages.length, distinct: ids.size };
 }
+
+/**
+ * Messages published but not yet consumed by the platform's consumer groups (their committed offsets against
+ * the topics' ends), and the groups behind. The soak's own readers (`soak-…`) are left out.
+ */
+export async function consumerLag(brokers: string[]): Promise<{ lag: number; behind: string[] }> {
+  const admin = kafka(brokers).admin();
+  await admin.connect();
+  try {
+    const ends = new Map<string, Map<number, bigint>>();
+    for (const topic of EVENT_TOPICS) ends.set(topic, new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)])));
+    const { groups } = await admin.listGroups();
+    let lag = 0n;
+    const behind: string[] = [];
+    for (const { groupId } of groups.filter((g) => !g.groupId.startsWith('soak-'))) {
+      let groupLag = 0n;
+      for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+        const high = ends.get(topic);
+        if (!high) continue;
+        for (const p of partitions) {
+          const end = high.get(p.partition) ?? 0n;
+          const committed = BigInt(p.offset) < 0n ? 0n : BigInt(p.offset);
+          if (end > committed) groupLag += end - committed;
+        }
+      }
+      if (groupLag > 0n) behind.push(`${groupId} (${groupLag})`);
+      lag += groupLag;
+    }
+    return { lag: Number(lag), behind };
+  } finally {
+    await admin.disconnect();
+  }
+}
