@@ -58,6 +58,7 @@ export class ContractsConsumer implements EventConsumer {
     return {
       [ContractSignedV1.type]: async (raw, { manager }) => {
         const e = ContractSignedV1.parse(raw);
+        await lockConvention(manager, e.payload.conventionId);
         const facts = await factsOf(manager, e.payload);
         await this.sagas.apply(manager, e, [{ contractId: facts.contractId, message: { kind: 'ContractSigned', at: this.sagas.clock.now(), facts } }]);
       },
@@ -78,6 +79,16 @@ export class ContractsConsumer implements EventConsumer {
       },
     };
   }
+}
+
+/**
+ * A contract's signature and its convention's validation come from two topics, consumed by two consumers at once.
+ * Without a common lock, each transaction could miss the other's uncommitted row (the saga would read no
+ * convention, the convention would find no saga waiting) and the saga would wait for its convention forever.
+ * Both take this transaction-level lock first: the second one reads what the first committed.
+ */
+async function lockConvention(manager: EntityManager, conventionId: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`lifecycle.convention:${conventionId}`]);
 }
 
 /** The facts a saga starts from: the signature, the convention (read model) and the contract it renews. */
@@ -142,6 +153,7 @@ export class ConventionsConsumer implements EventConsumer {
       [ConventionValidatedV1.type]: async (raw, { manager }: HandlerContext) => {
         const e = ConventionValidatedV1.parse(raw);
         const p = e.payload;
+        await lockConvention(manager, p.conventionId);
         await manager.query(
           `INSERT INTO conventions (convention_id, structure_id, phase, department_code, legal_status, qpv, zrr, signed_at, start_date, financed_until, end_date, recorded_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (convention_id) DO NOTHING`,
