@@ -30,7 +30,7 @@ module.exports = {
       moduleNameMapper,
       testMatch: ['<rootDir>/{libs,services,deploy}/**/*.int-spec.ts'],
       // The soak starts its own broker and every service as processes, and kills them: minutes of
-      // wall time, so it has its own project (`npm run test:soak`).
+      // wall time, so it has its own project, run by `npm test` after this one (`npm run test:soak` alone).
       testPathIgnorePatterns: [...ignore, '/deploy/src/soak/'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
