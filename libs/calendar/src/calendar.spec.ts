@@ -48,6 +48,16 @@ describe('calendar dates', () => {
     expect(calendarDateAt(new Date('2021-03-31T21:30:00Z'), 'Indian/Reunion')).toBe('2021-04-01');
   });
 
+  it('keeps one formatter per zone: zones never mix, an unknown zone is refused every time', () => {
+    const instant = new Date('2021-12-31T23:30:00Z');
+    for (let i = 0; i < 3; i++) {
+      expect(calendarDateAt(instant, 'UTC')).toBe('2021-12-31');
+      expect(calendarDateAt(instant, 'Europe/Paris')).toBe('2022-01-01');
+      expect(calendarDateAt(instant, 'America/Cayenne')).toBe('2021-12-31');
+      expect(() => calendarDateAt(instant, 'Mars/Olympus_Mons')).toThrow(RangeError);
+    }
+  });
+
   it('counts completed years', () => {
     expect(fullYearsBetween('2000-05-10', '2016-05-09')).toBe(15);
     expect(fullYearsBetween('2000-05-10', '2016-05-10')).toBe(16);

@@ -105,10 +105,26 @@ export function lastsAtMostMonths(start: CalendarDate, end: CalendarDate, months
   return compareDates(end, periodEnd(start, months)) <= 0;
 }
 
+/**
+ * One formatter per time zone, made once: building an Intl.DateTimeFormat costs tens of microseconds and
+ * native (ICU) memory the garbage collector does not see, and services ask for "today" on every request.
+ */
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function dayFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = dayFormatters.get(timeZone);
+  if (!formatter) {
+    // an unknown zone throws here, and is never cached
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
 /** The calendar date of an instant in a time zone (the programme's reference zone is Europe/Paris). */
 export function calendarDateAt(instant: Date, timeZone = 'Europe/Paris'): CalendarDate {
   if (Number.isNaN(instant.getTime())) throw new RangeError('invalid instant');
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return dayFormatter(timeZone).format(instant);
 }
 
 /** The calendar day of an instant in Paris (the programme's administrative time). */

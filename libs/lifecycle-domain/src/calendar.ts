@@ -1,2 +1,2 @@
 // Calendar dates are shared by every context: see @cnfs/calendar.
-export { addDays, addMonths, assertCalendarDate, monthsBetween, startOfDay, toCalendarDate } from '@cnfs/calendar';
+export { addDays, addMonths, assertCalendarDate, calendarDateAt, monthsBetween, startOfDay, toCalendarDate } from '@cnfs/calendar';

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { canAccessDepartment, Principal } from '@cnfs/auth';
-import { addDays, Decision, LifecycleMessage, LifecycleState, nextDeadline, RenewalTerms } from '@cnfs/lifecycle-domain';
+import { addDays, calendarDateAt, Decision, LifecycleMessage, LifecycleState, nextDeadline, RenewalTerms } from '@cnfs/lifecycle-domain';
 import { DeadlineStore } from '@cnfs/messaging';
 import { Clock, CLOCK, commandContext, DATA_SOURCE, notFound, Page, pageWindow, ProblemException } from '@cnfs/service-kit';
 import { DataSource, EntityManager } from 'typeorm';
 import { LIFECYCLE_SETTINGS, LifecycleSettings } from '../config';
-import { calendarDateIn } from '../saga/events';
 import { SagaEngine, SagaInput } from '../saga/saga-engine';
 import { LifecycleQueryDto, RenewalDecisionDto, RenewalIntentDto } from './dto';
 import { Forecast, ForecastSaga, forecastRenewals, publishedPhase2 } from './forecast';
@@ -169,7 +168,7 @@ export class LifecycleService {
 
   async forecast(principal: Principal, query: { from?: string; until: string; departmentCode?: string; structureId?: string }): Promise<Forecast> {
     this.assertDepartmentFilter(principal, query.departmentCode);
-    const from = query.from ?? calendarDateIn(this.clock.now(), this.settings.timeZone);
+    const from = query.from ?? calendarDateAt(this.clock.now(), this.settings.timeZone);
     if (query.until < from) throw new ProblemException(400, 'until is before from', { errors: [{ field: 'until', message: `on or after ${from}` }] });
     if (Number(query.until.slice(0, 4)) - Number(from.slice(0, 4)) > 10) {
       throw new ProblemException(400, 'a forecast covers at most 10 years', { errors: [{ field: 'until', message: 'at most 10 years after from' }] });

@@ -8,13 +8,8 @@ import {
   RenewalRejectedV1,
   RenewalRequestedV1,
 } from '@cnfs/contracts';
-import { LifecycleOutput, LifecycleState, RenewalTerms } from '@cnfs/lifecycle-domain';
+import { calendarDateAt, LifecycleOutput, LifecycleState, RenewalTerms } from '@cnfs/lifecycle-domain';
 import { OutboxMessage } from '@cnfs/messaging';
-
-/** The calendar day of an instant in a time zone ('YYYY-MM-DD'). */
-export function calendarDateIn(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
-}
 
 const termsPayload = (terms: RenewalTerms) => ({
   contractType: terms.contractType,
@@ -47,7 +42,7 @@ export function eventsOf(state: LifecycleState, outputs: LifecycleOutput[], cont
           requestId: o.requestId, contractId: id, structureId: f.structureId, conventionId: f.conventionId, postId: f.postId,
           departmentCode: f.departmentCode, legalStatus: f.legalStatus, qpv: f.qpv, zrr: f.zrr,
           // the rule in force on the day of the decision applies
-          signedAt: calendarDateIn(context.occurredAt, timeZone),
+          signedAt: calendarDateAt(context.occurredAt, timeZone),
           startDate: o.terms.startDate,
         });
       case 'RenewalFinanced':
