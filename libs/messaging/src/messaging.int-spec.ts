@@ -120,6 +120,38 @@ describe('messaging against the real broker and database', () => {
     }
   });
 
+  it('wakes an idle relay when a transaction of its process commits, and finds rows written elsewhere by its idle check', async () => {
+    const topic = await createTestTopic(uniqueName('outbox-wake'), 1);
+    const published = async (envelope: EventEnvelope) =>
+      (await dataSource.query(`SELECT published_at FROM outbox WHERE message_id = $1`, [envelope.messageId]))[0]?.published_at ? true : undefined;
+    // an idle check every ten minutes: within the test, only the commit can wake this relay
+    const sleepy = new OutboxRelay(dataSource, publisher, { idleDelayMs: 600_000 });
+    sleepy.start();
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // it found the outbox empty and sleeps
+      const announced = registered();
+      await dataSource.transaction((manager) => outbox.add(manager, { topic, envelope: announced }));
+      await eventually(() => published(announced), 10_000);
+    } finally {
+      await sleepy.stop();
+    }
+    expect(dataSource.subscribers).toHaveLength(0); // the relay's commit watcher left with it
+
+    // another process (a second pool on the same schema) writes a row: nobody announces it here
+    const elsewhere = await openServiceDataSource({ url: testDatabaseUrl(), schema: dataSource.options.schema as string, migrations: [] });
+    const relay = new OutboxRelay(dataSource, publisher, { idleDelayMs: 200 });
+    try {
+      relay.start();
+      await new Promise((r) => setTimeout(r, 300));
+      const unannounced = registered();
+      await elsewhere.transaction((manager) => outbox.add(manager, { topic, envelope: unannounced }));
+      await eventually(() => published(unannounced), 10_000);
+    } finally {
+      await relay.stop();
+      await elsewhere.destroy();
+    }
+  });
+
   it('refuses an outbox write outside a transaction', async () => {
     await expect(outbox.add(dataSource.manager, { topic: 'any', envelope: registered() })).rejects.toThrow(/inside a database transaction/);
   });

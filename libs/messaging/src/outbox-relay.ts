@@ -1,10 +1,15 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
 import { MessagingLogger, silentLogger } from './logger';
+import { OUTBOX_WRITTEN } from './outbox';
 import { MessagePublisher, OutgoingRecord } from './ports';
 
 export interface OutboxRelayOptions {
   batchSize?: number;
-  /** Poll interval when the outbox is empty. */
+  /**
+   * How often an idle relay looks at the outbox (one cheap statement) for rows its own process did not announce:
+   * those of another replica, or of a transaction committed outside TypeORM. Rows written through `Outbox.add` in
+   * this process wake it as soon as their transaction commits.
+   */
   idleDelayMs?: number;
   /** Published rows older than this are deleted (they were delivered; Kafka keeps the history). */
   retentionDays?: number;
@@ -12,7 +17,9 @@ export interface OutboxRelayOptions {
 }
 
 /**
- * Publishes outbox rows to the broker in insertion order. One relay at a time per schema
+ * Publishes outbox rows to the broker in insertion order. Idle, it sleeps: a transaction of this process that
+ * wrote outbox rows wakes it when it commits (a TypeORM commit subscriber), and every `idleDelayMs` one
+ * autocommit statement checks for rows written elsewhere — not a locking transaction every few milliseconds. One relay at a time per schema
  * holds a transaction-scoped advisory lock, and rows are claimed with FOR UPDATE SKIP LOCKED,
  * so several service replicas never publish one aggregate's events out of order.
  * A row is marked published only after the broker acknowledged it: a crash in between
@@ -26,6 +33,17 @@ export class OutboxRelay {
   private readonly idleDelayMs: number;
   private readonly logger: MessagingLogger;
   private lastCleanup = 0;
+  /** Rows were announced since the last claim: look again before sleeping. */
+  private announced = true;
+  private readonly commitWatcher: EntitySubscriberInterface = {
+    afterTransactionCommit: (event: TransactionCommitEvent) => {
+      const data = event.queryRunner.data as Record<string, unknown>;
+      // (a savepoint released is not the end of the transaction)
+      if (!data[OUTBOX_WRITTEN] || event.queryRunner.isTransactionActive) return;
+      delete data[OUTBOX_WRITTEN];
+      this.announce();
+    },
+  };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -33,24 +51,34 @@ export class OutboxRelay {
     private readonly options: OutboxRelayOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
-    this.idleDelayMs = options.idleDelayMs ?? 50;
+    this.idleDelayMs = options.idleDelayMs ?? 250;
     this.logger = options.logger ?? silentLogger;
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.dataSource.subscribers.push(this.commitWatcher);
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    const i = this.dataSource.subscribers.indexOf(this.commitWatcher);
+    if (i >= 0) this.dataSource.subscribers.splice(i, 1);
     this.wake?.();
     await this.loop;
   }
 
+  /** Rows were committed: publish them now rather than at the next idle check. */
+  announce(): void {
+    this.announced = true;
+    this.wake?.();
+  }
+
   /** Publishes one batch; returns how many rows were published (0: empty or another relay holds the lock). */
   async publishBatch(): Promise<number> {
+    this.announced = false;
     return this.dataSource.transaction(async (manager) => {
       const [{ locked }] = await manager.query(
         `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox-relay')) AS locked`,
@@ -77,7 +105,7 @@ export class OutboxRelay {
         const published = await this.publishBatch();
         failures = 0;
         await this.cleanupIfDue();
-        if (published < this.batchSize) await this.sleep(this.idleDelayMs);
+        if (published < this.batchSize) await this.idle();
       } catch (error) {
         failures += 1;
         const delay = Math.min(5000, 100 * 2 ** Math.min(failures, 6));
@@ -96,8 +124,22 @@ export class OutboxRelay {
     ]);
   }
 
+  /** Until rows are announced, or an idle check finds some. */
+  private async idle(): Promise<void> {
+    while (this.running && !this.announced) {
+      await this.sleep(this.idleDelayMs);
+      if (this.announced || !this.running) return;
+      const [{ pending }] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL) AS pending`);
+      if (pending) return;
+    }
+  }
+
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.announced || !this.running) {
+        resolve();
+        return;
+      }
       const timer = setTimeout(resolve, ms);
       this.wake = () => {
         clearTimeout(timer);

@@ -2,6 +2,9 @@ import { EventEnvelope, parseEnvelope } from '@cnfs/contracts';
 import { EntityManager } from 'typeorm';
 import { headersFor } from './headers';
 
+/** Set on a transaction's QueryRunner once it wrote outbox rows. */
+export const OUTBOX_WRITTEN = 'cnfs.outboxWritten';
+
 /** Where an event goes: its definition's topic, keyed by aggregate id. */
 export interface OutboxMessage {
   topic: string;
@@ -34,6 +37,8 @@ export class Outbox {
       `INSERT INTO outbox (message_id, topic, message_key, event_type, envelope, headers) VALUES ${rows.join(', ')}`,
       params,
     );
+    // tells this process's relay to look as soon as the transaction commits (see OutboxRelay)
+    manager.queryRunner.data[OUTBOX_WRITTEN] = true;
   }
 
   /** Messages not yet acknowledged by the broker (0 means drained). */

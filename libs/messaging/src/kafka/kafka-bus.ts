@@ -77,7 +77,9 @@ export class KafkaBus implements MessageBus {
         sessionTimeout: this.options.sessionTimeoutMs ?? 15000,
         heartbeatInterval: 1000,
         allowAutoTopicCreation: false,
-        maxWaitTimeInMs: 100,
+        // The broker answers a fetch as soon as one byte is there (minBytes 1): the wait bounds only how often an
+        // idle consumer asks again, so a long one costs no latency and spares the two cores ~10 fetches a second each.
+        maxWaitTimeInMs: 500,
         retry: { retries: 5, initialRetryTime: 200 },
       });
       current = consumer;
