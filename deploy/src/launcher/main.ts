@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEV_JWT_SECRET } from '@cnfs/auth';
 import { allPlatformTopics } from '@cnfs/contracts';
-import { PLATFORM_PORTS } from '../config';
+import { PLATFORM_PORTS, serviceNodeOptions } from '../config';
 import { ensureKafka, KafkaHandle } from '../stack/kafka';
 import { consoleLog, StackError } from '../stack/log';
 import { isPortFree, whoHoldsPortHint } from '../stack/ports';
@@ -52,6 +52,7 @@ class Launcher {
       KAFKA_BROKERS: this.kafka.brokers.join(','),
       JWT_SECRET: process.env.JWT_SECRET || DEV_JWT_SECRET,
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      NODE_OPTIONS: serviceNodeOptions(),
       // Under a manual clock (CNFS_CLOCK=manual, passed through like the rest of the environment) months pass in
       // seconds: the subsidies service looks for tranches come due every second rather than every minute.
       ...(MANUAL_CLOCK ? { SUBSIDIES_JOB_INTERVAL_MS: process.env.SUBSIDIES_JOB_INTERVAL_MS || '1000' } : {}),

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { DEV_JWT_SECRET } from '@cnfs/auth';
 import { allPlatformTopics } from '@cnfs/contracts';
+import { serviceNodeOptions } from '../config';
 import { ensureKafka, KafkaHandle } from '../stack/kafka';
 import { Log } from '../stack/log';
 import { isPortFree, whoHoldsPortHint } from '../stack/ports';
@@ -158,6 +159,7 @@ export class Platform {
       KAFKA_BROKERS: this.brokers.join(','),
       JWT_SECRET: process.env.JWT_SECRET || DEV_JWT_SECRET,
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      NODE_OPTIONS: serviceNodeOptions(),
       LOG_LEVEL: 'warn',
       PORT: String(port),
       SERVICE_NAME: name,
