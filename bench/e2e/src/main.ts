@@ -6,9 +6,9 @@
  *     second through REST + Kafka + PostgreSQL;
  *  3. the platform's read endpoints (through the gateway) under a fixed rate of 200 requests/s (autocannon):
  *     p50 / p99 beside the bare NestJS endpoint's.
- * Targets: the full default simulation in under 5 minutes; read p99 < 50 ms at 200 requests/s.
+ * Targets: the full default simulation (2,500 structures) in under 5 minutes; read p99 < 50 ms at 200 requests/s.
  *
- * Usage: npm run bench:e2e -- [--structures 500] [--seed 1] [--rate 200] [--duration 20] [--base-url URL]
+ * Usage: npm run bench:e2e -- [--structures 2500] [--seed 1] [--rate 200] [--duration 20]
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -20,6 +20,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { dataPath, ensureDatabase } from '@cnfs/deploy';
 import { freePort, Platform } from '@cnfs/deploy/dist/soak/platform';
 import { runSimulation } from '@cnfs/deploy/dist/simulation/run';
+import { DEFAULT_STRUCTURES } from '@cnfs/deploy/dist/simulation/figures';
 import { Tokens } from '@cnfs/deploy/dist/simulation/tokens';
 import { percentile } from '@cnfs/deploy/dist/simulation/http';
 
@@ -42,7 +43,7 @@ const option = (name: string, fallback: number) => {
   const value = args[i].includes('=') ? args[i].split('=')[1] : args[i + 1];
   return Number(value);
 };
-const STRUCTURES = option('structures', 500);
+const STRUCTURES = option('structures', DEFAULT_STRUCTURES);
 const SEED = option('seed', 1);
 const RATE = option('rate', 200);
 const DURATION = option('duration', 20);
@@ -172,11 +173,18 @@ async function main(): Promise<void> {
     const kafka = await rawKafka(platform.brokers);
 
     log(`simulation: ${STRUCTURES} structures, seed ${SEED}`);
+    const cpuBefore = platform.cpuSeconds();
+    const clientCpuBefore = process.cpuUsage();
     const sim = await runSimulation({ baseUrl: platform.baseUrl, seed: SEED, structures: STRUCTURES, rss: () => platform.rss() });
+    const cpuAfter = platform.cpuSeconds();
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const cpu = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, round(cpuAfter[k] - (cpuBefore[k] ?? 0))]));
+    cpu['simulation client'] = round((clientCpu.user + clientCpu.system) / 1e6);
     const ops = sim.driver.client.businessOperations;
     const opsPerSecond = ops / (sim.durations.driveMs / 1000);
     const writes = [...sim.driver.client.stats.values()].filter((s) => !s.route.startsWith('GET')).flatMap((s) => s.latenciesMs).sort((a, b) => a - b);
     const failedChecks = sim.checks.filter((c) => !c.ok).map((c) => c.name);
+    const simulationSeconds = (sim.durations.generateMs + sim.durations.driveMs + sim.durations.drainMs + sim.durations.verifyMs) / 1000;
 
     // Read endpoints, with ids the simulation created.
     const tokens = new Tokens();
@@ -219,6 +227,7 @@ async function main(): Promise<void> {
       `  simulation, business operations/s (REST+Kafka+PG) ${round(opsPerSecond).toString().padEnd(17)} raw PG inserts ${round(inserts.perSecond)}/s        ${round((opsPerSecond / inserts.perSecond) * 100)} %`,
       `                                                    ${''.padEnd(17)} raw kafkajs ${round(kafka.perSecond)} msg/s      ${round((opsPerSecond / kafka.perSecond) * 100, 2)} %`,
       `  simulation: ${ops.toLocaleString('en')} operations in ${round(sim.durations.driveMs / 1000)} s (${STRUCTURES} structures), write p50 ${round(percentile(writes, 50))} ms p99 ${round(percentile(writes, 99))} ms; raw insert p50 ${round(inserts.p50)} ms p99 ${round(inserts.p99)} ms`,
+      `  the whole simulation (generate, drive, settle, verify): ${round(simulationSeconds)} s — target for the default ${DEFAULT_STRUCTURES.toLocaleString('en')} structures: under 300 s${STRUCTURES === DEFAULT_STRUCTURES ? ` — ${simulationSeconds < 300 ? 'met' : 'NOT met'}` : ' (not this run’s scale)'}`,
       `  invariants and exactly-once checks: ${failedChecks.length === 0 && sim.driver.failures.length === 0 ? 'all hold' : `FAILED ${failedChecks.join(', ')} ${sim.driver.failures.length} failed requests`}`,
       '',
       `reads at ${RATE} requests/s                           p50 ms   p99 ms   errors   baseline bare NestJS p50 / p99   ratio p99`,
@@ -226,7 +235,11 @@ async function main(): Promise<void> {
       ...perEndpoint.map((e) => `  ${e.name.padEnd(50)}${String(e.p50).padEnd(8)} ${String(e.p99).padEnd(8)} ${String(e.errors).padEnd(8)} ${''.padEnd(32)} ${round(e.p99 / Math.max(1, bareReads.p99))}×`),
       `  target: p99 < 50 ms at 200 requests/s — ${mixed.p99 < 50 ? 'met' : 'NOT met'}`,
       '',
-      `RSS after the simulation (MiB): ${Object.entries(rss).map(([n, v]) => `${n} ${v}`).join(', ')}`,
+      `CPU seconds during the simulation (drive, settle, verification; PostgreSQL not counted): ${Object.entries(cpu).map(([n, v]) => `${n} ${v}`).join(', ')} — ${round(
+        (Object.values(cpu).reduce((a, b) => a + b, 0) / ops) * 1000,
+        2,
+      )} ms of CPU per business operation`,
+      `RSS after the simulation (MiB): ${Object.entries(sim.rssMiB).map(([n, v]) => `${n} ${v}`).join(', ')}; after the read load: ${Object.entries(rss).map(([n, v]) => `${n} ${v}`).join(', ')}`,
       `bench wall time ${round((Date.now() - started) / 1000)} s`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -235,7 +248,7 @@ async function main(): Promise<void> {
     const file = path.join(dir, `bench-e2e-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     fs.writeFileSync(
       file,
-      JSON.stringify({ machine, structures: STRUCTURES, seed: SEED, rate: RATE, duration: DURATION, inserts, kafka, simulation: { ops, opsPerSecond, durations: sim.durations, failedChecks }, bareReads, mixed, perEndpoint, rss }, null, 1),
+      JSON.stringify({ machine, structures: STRUCTURES, seed: SEED, rate: RATE, duration: DURATION, inserts, kafka, simulation: { ops, opsPerSecond, durations: sim.durations, failedChecks, cpu, rss: sim.rssMiB }, bareReads, mixed, perEndpoint, rss }, null, 1),
     );
     log(`figures written to ${file}`);
   } finally {
