@@ -40,9 +40,17 @@ export async function createServiceApp(appModule: Type<unknown> | DynamicModule,
   return app;
 }
 
+/** How long a service keeps an idle HTTP connection open. */
+export const SERVICE_KEEP_ALIVE_MS = 75_000;
+
 /** Creates and starts a service; SIGTERM/SIGINT close it gracefully (Nest shutdown hooks). */
 export async function runService(appModule: Type<unknown> | DynamicModule, config: ServiceConfig, description = ''): Promise<INestApplication> {
   const app = await createServiceApp(appModule, config, description);
+  const server = app.getHttpServer() as import('node:http').Server;
+  // Longer than the gateway keeps an idle socket to a service (UPSTREAM_IDLE_SOCKET_MS, 60 s): the service never
+  // closes a kept-alive connection the gateway may be reusing at that instant (Node's default is 5 s).
+  server.keepAliveTimeout = SERVICE_KEEP_ALIVE_MS;
+  server.headersTimeout = SERVICE_KEEP_ALIVE_MS + 1_000;
   await app.listen(config.port, '0.0.0.0');
   new JsonLogger(config.name).log({ message: 'service started', port: config.port, schema: config.schema });
   return app;

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { createGateway, shutdownGateway } from './gateway';
+import { SERVICE_KEEP_ALIVE_MS } from '@cnfs/service-kit';
+import { CLIENT_KEEP_ALIVE_MS, createGateway, shutdownGateway, UPSTREAM_IDLE_SOCKET_MS } from './gateway';
 import { resolveUpstreams } from './routes';
 
 /** Two tiny upstream services behind a real gateway, all on ephemeral ports. */
@@ -232,5 +233,60 @@ describe('gateway against real upstream servers', () => {
     expect(dead.status).toBe(503);
     const training = dead.json().upstreams.find((u: any) => u.name === 'training');
     expect(training).toMatchObject({ status: 'down', error: 'ECONNREFUSED' });
+  });
+});
+
+describe('gateway and kept-alive upstream connections', () => {
+  /**
+   * An upstream that closes a kept-alive connection just as the gateway reuses it — the race of an idle timeout —
+   * modelled deterministically: the second request on a connection is dropped unanswered.
+   */
+  let upstreamServer: http.Server;
+  let gateway: http.Server;
+  let base: string;
+  const answered: string[] = [];
+
+  beforeAll(async () => {
+    const requestsOn = new WeakMap<object, number>();
+    upstreamServer = http.createServer((req, res) => {
+      const n = (requestsOn.get(req.socket) ?? 0) + 1;
+      requestsOn.set(req.socket, n);
+      req.resume();
+      req.on('end', () => {
+        if (n >= 2) {
+          req.socket.destroy();
+          return;
+        }
+        answered.push(`${req.method} ${req.url}`);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true }));
+      });
+    });
+    const url = await listen(upstreamServer);
+    const upstreams = resolveUpstreams({ UPSTREAM_STRUCTURES: url }, [{ name: 'structures', prefixes: ['/api/v1/structures'], defaultUrl: 'http://127.0.0.1:1' }]);
+    gateway = createGateway({ upstreams, log: () => undefined });
+    base = await listen(gateway);
+  });
+
+  afterAll(async () => {
+    await shutdownGateway(gateway, 1000);
+    await close(upstreamServer);
+  });
+
+  it('sends a bodiless request again on a new connection when its reused one was closed under it, never a body twice', async () => {
+    expect((await call(base, '/api/v1/structures/1')).status).toBe(200);
+    // the gateway's kept-alive connection is dropped on reuse: the GET goes again on a new one
+    expect((await call(base, '/api/v1/structures/2')).status).toBe(200);
+    expect(answered).toEqual(['GET /api/v1/structures/1', 'GET /api/v1/structures/2']);
+    // a POST has streamed its body away: it is not replayed (the client decides, with its Idempotency-Key)
+    const post = await call(base, '/api/v1/structures', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(post.status).toBe(502);
+    expect(post.json()).toMatchObject({ status: 502 });
+    expect(answered).toHaveLength(2);
+  });
+
+  it('keeps client and upstream connections alive longer than the common 60 s idle timeouts, closing the upstream side first', () => {
+    expect(gateway.keepAliveTimeout).toBe(CLIENT_KEEP_ALIVE_MS);
+    expect(UPSTREAM_IDLE_SOCKET_MS).toBeLessThan(SERVICE_KEEP_ALIVE_MS);
   });
 });

@@ -30,9 +30,17 @@ export const jsonLog: GatewayLog = (entry) =>
  * The gateway: one base URL for users. Routes `/api/v1/<…>` by path prefix to the services of the route table,
  * streaming bodies both ways; answers `GET /health` by aggregating every upstream's `/health`.
  */
+/** How long an idle keep-alive socket to a service is kept (below the services' keep-alive timeout). */
+export const UPSTREAM_IDLE_SOCKET_MS = 60_000;
+/** How long the gateway keeps a client's idle connection (above the 60 s idle timeout of common load balancers). */
+export const CLIENT_KEEP_ALIVE_MS = 75_000;
+
 export function createGateway(options: GatewayOptions): http.Server {
   const log = options.log ?? jsonLog;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // Idle upstream sockets are closed by the gateway before the service would close them (services keep idle
+  // connections 75 s, see libs/service-kit bootstrap.ts): a request never goes out on a socket the service is
+  // closing at that moment (ECONNRESET, a 502 for nothing).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: UPSTREAM_IDLE_SOCKET_MS });
   const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 30_000;
   const healthTimeoutMs = options.healthTimeoutMs ?? 3_000;
 
@@ -110,6 +118,8 @@ export function createGateway(options: GatewayOptions): http.Server {
     else socket.destroy(error);
   });
   server.on('close', () => agent.destroy());
+  server.keepAliveTimeout = CLIENT_KEEP_ALIVE_MS;
+  server.headersTimeout = CLIENT_KEEP_ALIVE_MS + 1_000;
   return server;
 }
 
@@ -129,6 +139,7 @@ function proxy(
   agent: http.Agent,
   timeoutMs: number,
   log: GatewayLog,
+  retried = false,
 ): void {
   const base = upstream.url.pathname.replace(/\/+$/, '');
   const headers = forwardedRequestHeaders(req, upstream, correlationId);
@@ -159,6 +170,12 @@ function proxy(
       return;
     }
     if (req.destroyed && !res.writable) return; // the client went away first
+    // A kept-alive socket the service closed as we reused it: the service never saw the request. A request
+    // without a body is sent again once, on a new socket (one with a body has been streamed away already).
+    if (!retried && upstreamReq.reusedSocket && !hasBody(req) && isConnectionReset(error)) {
+      proxy(req, res, upstream, pathAndQuery, correlationId, agent, timeoutMs, log, true);
+      return;
+    }
     const timedOut = error instanceof UpstreamTimeout;
     log({ level: 'warn', msg: 'upstream error', upstream: upstream.name, error: error.message, correlationId });
     if (timedOut) {
@@ -169,10 +186,22 @@ function proxy(
   });
 
   // the client aborted: abort the upstream exchange too
-  res.on('close', () => {
+  const abort = () => {
     if (!res.writableFinished) upstreamReq.destroy();
-  });
-  req.pipe(upstreamReq);
+  };
+  res.on('close', abort);
+  upstreamReq.once('close', () => res.off('close', abort));
+  if (retried) upstreamReq.end();
+  else req.pipe(upstreamReq);
+}
+
+/** GET, HEAD, DELETE… without a declared body. */
+function hasBody(req: http.IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+function isConnectionReset(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'ECONNRESET' || error.code === 'EPIPE' || error.message === 'socket hang up';
 }
 
 class UpstreamTimeout extends Error {
