@@ -8,6 +8,10 @@ import {
   EventEnvelope,
   PrefectOpinionGivenV1,
   SubsidyCommittedV1,
+  TrainingAbandonedV1,
+  TrainingCompletedV1,
+  TrainingEnrolledV1,
+  CertificationObtainedV1,
 } from '@cnfs/contracts';
 import { ManualClock } from '@cnfs/service-kit';
 import { randomUUID } from 'node:crypto';
@@ -93,6 +97,48 @@ describe('lifecycle service on the real stack', () => {
     await producer.send(again, again);
     await eventually(async () => (await h.dataSource.query(`SELECT 1 FROM inbox WHERE message_id = $1`, [again.envelope.messageId])).length === 1);
     expect((await lifecycleOf(kA)).version).toBe(2);
+  });
+
+  it('knows whether each conseiller is trained, from the training events (redelivered, late or out of turn)', async () => {
+    const a = await lifecycleOf(kA);
+    expect(a.training).toEqual({ status: 'NOT_ENROLLED', trained: false, enrolment: null, certifications: [], certified: false });
+    const conseillerId: string = a.facts.conseillerId;
+    const training = { contractId: kA, conseillerId, structureId, departmentCode: '59', lot: 1 };
+    const [abandoned, completed] = [randomUUID(), randomUUID()];
+    const enrolled = (enrolmentId: string, startDate: string) =>
+      event(TrainingEnrolledV1, enrolmentId, { ...training, enrolmentId, pathwayHours: 105, waiver: false, startDate }, clock.now());
+    const completion = event(TrainingCompletedV1, completed, { ...training, enrolmentId: completed, hoursAttended: 105, endDate: '2021-10-15', pathwayHours: 105 }, clock.now());
+    await producer.send(
+      enrolled(abandoned, '2021-07-05'),
+      event(TrainingAbandonedV1, abandoned, { ...training, enrolmentId: abandoned, reason: 'indisponibilité', withdrawnByRupture: false, endDate: '2021-07-20' }, clock.now()),
+    );
+    await eventually(async () => (await lifecycleOf(kA)).training.status === 'ABANDONED', 60_000, 'abandoned');
+    await producer.send(enrolled(completed, '2021-09-01'));
+    await eventually(async () => (await lifecycleOf(kA)).training.status === 'IN_TRAINING', 60_000, 'in training');
+    await producer.send(
+      completion,
+      completion, // redelivered
+      event(CertificationObtainedV1, randomUUID(), {
+        certificationId: randomUUID(), conseillerId, contractId: kA, structureId, departmentCode: '59', kind: 'PIX', pixScorePercent: 64, belowThreshold: true, obtainedAt: '2021-10-20', certifier: 'PIX',
+      }, clock.now()),
+      // a late abandon of the completed enrolment changes nothing: an enrolment only moves forward
+      event(TrainingAbandonedV1, completed, { ...training, enrolmentId: completed, reason: 'trop tard', withdrawnByRupture: true, endDate: '2021-11-01' }, clock.now()),
+    );
+    const trained = await eventually(async () => {
+      const t = (await lifecycleOf(kA)).training;
+      return t.status === 'TRAINED' && t.certifications.length === 1 ? t : undefined;
+    }, 60_000, 'trained');
+    expect(trained).toMatchObject({
+      trained: true, certified: false,
+      enrolment: { enrolmentId: completed, status: 'COMPLETED', pathwayHours: 105, lot: 1, startDate: '2021-09-01', endDate: '2021-10-15' },
+      certifications: [{ kind: 'PIX', obtainedAt: '2021-10-20', belowThreshold: true }],
+    });
+    // the late abandon was consumed, and ignored
+    await eventually(async () => (await h.dataSource.query(`SELECT count(*)::int AS n FROM inbox WHERE consumer LIKE '%.training'`))[0].n === 6, 60_000, 'every training event consumed');
+    expect((await lifecycleOf(kA)).training.status).toBe('TRAINED');
+    // the renewal list says it too, for each contract; B's conseiller was never enrolled
+    const items = (await h.http().get(`/api/v1/renewals?structureId=${structureId}`).set('Authorization', `Bearer ${anct}`).expect(200)).body.items;
+    expect(Object.fromEntries(items.map((i: { contractId: string; trainingStatus: string }) => [i.contractId, i.trainingStatus]))).toMatchObject({ [kA]: 'TRAINED', [kB]: 'NOT_ENROLLED' });
   });
 
   it('sends each reminder at its date, once, and resumes after a restart between two deadlines', async () => {

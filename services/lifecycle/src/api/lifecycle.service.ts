@@ -1,6 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { canAccessDepartment, Principal } from '@cnfs/auth';
-import { addDays, calendarDateAt, Decision, LifecycleMessage, LifecycleState, nextDeadline, RenewalTerms } from '@cnfs/lifecycle-domain';
+import {
+  addDays,
+  calendarDateAt,
+  CertificationFact,
+  Decision,
+  LifecycleMessage,
+  LifecycleState,
+  nextDeadline,
+  RenewalTerms,
+  summarizeTraining,
+  TrainingEnrolmentFact,
+  TrainingSummary,
+} from '@cnfs/lifecycle-domain';
 import { DeadlineStore } from '@cnfs/messaging';
 import { Clock, CLOCK, commandContext, DATA_SOURCE, notFound, Page, pageWindow, ProblemException } from '@cnfs/service-kit';
 import { DataSource, EntityManager } from 'typeorm';
@@ -12,6 +24,8 @@ import { Forecast, ForecastSaga, forecastRenewals, publishedPhase2 } from './for
 type RequestLike = { headers: Record<string, string | string[] | undefined> };
 
 export interface LifecycleView extends Omit<LifecycleState, 'history'> {
+  /** The conseiller's training, as the training service reported it (whatever contract it started under). */
+  training: TrainingSummary;
   nextDeadline: { kind: string; dueAt: string } | null;
   pendingDeadlines: { kind: string; dueAt: string }[];
   history: { seq: number; at: string; message: string; from: string | null; to: string; detail: string | null }[];
@@ -30,6 +44,8 @@ export interface LifecycleSummary {
   renewal: LifecycleState['renewal'] | null;
   outcome: string | null;
   nextDeadline: { kind: string; dueAt: string } | null;
+  /** TRAINED, IN_TRAINING, ABANDONED or NOT_ENROLLED (see `training` of the contract's lifecycle). */
+  trainingStatus: TrainingSummary['status'];
   updatedAt: string;
 }
 
@@ -87,8 +103,10 @@ export class LifecycleService {
     );
     const pending = await this.deadlines.pendingOf(manager, contractId);
     const next = nextDeadline(pending.map((d) => ({ kind: d.kind as never, dueAt: d.dueAt })));
+    const training = (await this.trainingOf(manager, [row.state.facts.conseillerId])).get(row.state.facts.conseillerId)!;
     return {
       ...row.state,
+      training,
       nextDeadline: next ? { kind: next.kind, dueAt: next.dueAt.toISOString() } : null,
       pendingDeadlines: pending.map((d) => ({ kind: d.kind, dueAt: d.dueAt.toISOString() })),
       history: history.map((h) => ({ seq: h.seq, at: h.at.toISOString(), message: h.message, from: h.from_status, to: h.to_status, detail: h.detail })),
@@ -120,6 +138,7 @@ export class LifecycleService {
         ${clause} ORDER BY s.follow_until NULLS LAST, s.contract_id LIMIT ${limit} OFFSET ${offset}`,
       params,
     );
+    const training = await this.trainingOf(this.dataSource.manager, rows.map((r) => r.state.facts.conseillerId));
     return {
       items: rows.map((r) => ({
         contractId: r.contract_id,
@@ -131,10 +150,31 @@ export class LifecycleService {
         renewal: r.state.renewal ?? null,
         outcome: r.state.outcome ?? null,
         nextDeadline: r.next_kind && r.next_due ? { kind: r.next_kind, dueAt: r.next_due.toISOString() } : null,
+        trainingStatus: training.get(r.state.facts.conseillerId)!.status,
         updatedAt: r.updated_at.toISOString(),
       })),
       page, pageSize, total,
     };
+  }
+
+  /** The training of each conseiller (two statements for a whole page). */
+  private async trainingOf(manager: EntityManager, conseillerIds: string[]): Promise<Map<string, TrainingSummary>> {
+    const ids = [...new Set(conseillerIds)];
+    const enrolments: { conseiller_id: string; enrolment_id: string; status: TrainingEnrolmentFact['status']; pathway_hours: number | null; lot: number; start_date: string; end_date: string | null }[] =
+      ids.length ? await manager.query(`SELECT * FROM training_enrolments WHERE conseiller_id = ANY($1::text[])`, [ids]) : [];
+    const certifications: { conseiller_id: string; kind: CertificationFact['kind']; obtained_at: string; below_threshold: boolean }[] =
+      ids.length ? await manager.query(`SELECT * FROM training_certifications WHERE conseiller_id = ANY($1::text[])`, [ids]) : [];
+    return new Map(
+      ids.map((id) => [
+        id,
+        summarizeTraining(
+          enrolments.filter((e) => e.conseiller_id === id).map((e) => ({
+            enrolmentId: e.enrolment_id, status: e.status, pathwayHours: e.pathway_hours, lot: e.lot, startDate: e.start_date, endDate: e.end_date,
+          })),
+          certifications.filter((c) => c.conseiller_id === id).map((c) => ({ kind: c.kind, obtainedAt: c.obtained_at, belowThreshold: c.below_threshold })),
+        ),
+      ]),
+    );
   }
 
   /** The structure (for its own contracts) or ANCT declares the renewal intent. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  CertificationObtainedV1,
   CommitmentRefusedV1,
   ContractEndedV1,
   ContractRenewedV1,
@@ -10,8 +11,11 @@ import {
   PrefectOpinionGivenV1,
   SubsidyCommittedV1,
   TOPICS,
+  TrainingAbandonedV1,
+  TrainingCompletedV1,
+  TrainingEnrolledV1,
 } from '@cnfs/contracts';
-import { ContractFacts, LifecycleMessage, LifecycleState, renewalFinancedUntil } from '@cnfs/lifecycle-domain';
+import { canMove, ContractFacts, LifecycleMessage, LifecycleState, renewalFinancedUntil, TrainingEnrolmentStatus } from '@cnfs/lifecycle-domain';
 import { EventHandler, HandlerContext } from '@cnfs/messaging';
 import { Clock, CLOCK, EventConsumer, reactionContext } from '@cnfs/service-kit';
 import { EntityManager } from 'typeorm';
@@ -247,4 +251,56 @@ export class SubsidiesConsumer implements EventConsumer {
   }
 }
 
-export const LIFECYCLE_CONSUMERS = [ContractsConsumer, ConventionsConsumer, StructuresConsumer, SubsidiesConsumer];
+/**
+ * Training: what each conseiller's training is, so that the renewal views (and ANCT deciding) know whether the
+ * conseiller is trained. Not a saga message: a training outlives the contract it started under.
+ */
+@Injectable()
+export class TrainingConsumer implements EventConsumer {
+  readonly name: string;
+  readonly topics = [TOPICS.training];
+
+  constructor(
+    @Inject(LIFECYCLE_SETTINGS) settings: LifecycleSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.name = `${settings.consumerGroupPrefix}.training`;
+  }
+
+  handlers(): Record<string, EventHandler> {
+    /** Moves an enrolment forward only (a redelivered or late event changes nothing). */
+    const move = async (manager: EntityManager, enrolmentId: string, to: TrainingEnrolmentStatus, endDate: string) => {
+      const [row]: { status: TrainingEnrolmentStatus }[] = await manager.query(`SELECT status FROM training_enrolments WHERE enrolment_id = $1 FOR UPDATE`, [enrolmentId]);
+      if (!row || !canMove(row.status, to)) return;
+      await manager.query(`UPDATE training_enrolments SET status = $2, end_date = $3, updated_at = $4 WHERE enrolment_id = $1`, [enrolmentId, to, endDate, this.clock.now()]);
+    };
+    return {
+      [TrainingEnrolledV1.type]: async (raw, { manager }) => {
+        const p = TrainingEnrolledV1.parse(raw).payload;
+        await manager.query(
+          `INSERT INTO training_enrolments (enrolment_id, conseiller_id, contract_id, status, pathway_hours, lot, start_date, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (enrolment_id) DO NOTHING`,
+          [p.enrolmentId, p.conseillerId, p.contractId, p.waiver ? 'WAIVED' : 'ONGOING', p.pathwayHours, p.lot, p.startDate, this.clock.now()],
+        );
+      },
+      [TrainingCompletedV1.type]: async (raw, { manager }) => {
+        const p = TrainingCompletedV1.parse(raw).payload;
+        await move(manager, p.enrolmentId, 'COMPLETED', p.endDate);
+      },
+      [TrainingAbandonedV1.type]: async (raw, { manager }) => {
+        const p = TrainingAbandonedV1.parse(raw).payload;
+        await move(manager, p.enrolmentId, 'ABANDONED', p.endDate);
+      },
+      [CertificationObtainedV1.type]: async (raw, { manager }) => {
+        const p = CertificationObtainedV1.parse(raw).payload;
+        await manager.query(
+          `INSERT INTO training_certifications (certification_id, conseiller_id, kind, obtained_at, below_threshold) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (certification_id) DO NOTHING`,
+          [p.certificationId, p.conseillerId, p.kind, p.obtainedAt, p.belowThreshold],
+        );
+      },
+    };
+  }
+}
+
+export const LIFECYCLE_CONSUMERS = [ContractsConsumer, ConventionsConsumer, StructuresConsumer, SubsidiesConsumer, TrainingConsumer];

@@ -93,4 +93,41 @@ export class LifecycleSchema1764000200000 implements MigrationInterface {
   }
 }
 
-export const LIFECYCLE_MIGRATIONS = [Deadlines1764000000002, LifecycleSchema1764000200000];
+/**
+ * What the saga knows of each conseiller's training (the training service's events): enrolments with their
+ * status, and certifications. Read by conseiller when a renewal is shown or decided.
+ */
+export class LifecycleTraining1764000200001 implements MigrationInterface {
+  name = 'LifecycleTraining1764000200001';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE training_enrolments (
+        enrolment_id text PRIMARY KEY,
+        conseiller_id text NOT NULL,
+        contract_id text NOT NULL,
+        status text NOT NULL CHECK (status IN ('ONGOING', 'COMPLETED', 'WAIVED', 'ABANDONED')),
+        pathway_hours int,
+        lot int NOT NULL,
+        start_date date NOT NULL,
+        end_date date,
+        updated_at timestamptz NOT NULL
+      )`);
+    await q.query(`CREATE INDEX training_enrolments_by_conseiller ON training_enrolments (conseiller_id)`);
+    await q.query(`
+      CREATE TABLE training_certifications (
+        certification_id text PRIMARY KEY,
+        conseiller_id text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('PIX', 'CCP', 'RNCP')),
+        obtained_at date NOT NULL,
+        below_threshold boolean NOT NULL
+      )`);
+    await q.query(`CREATE INDEX training_certifications_by_conseiller ON training_certifications (conseiller_id)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE training_certifications, training_enrolments`);
+  }
+}
+
+export const LIFECYCLE_MIGRATIONS = [Deadlines1764000000002, LifecycleSchema1764000200000, LifecycleTraining1764000200001];

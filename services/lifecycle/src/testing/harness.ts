@@ -27,6 +27,7 @@ export const lifecycleGroups = (prefix: string) => ({
   [`${prefix}.conventions`]: [TOPICS.conventions],
   [`${prefix}.structures`]: [TOPICS.structures],
   [`${prefix}.subsidies`]: [TOPICS.subsidies],
+  [`${prefix}.training`]: [TOPICS.training],
 });
 
 /**
