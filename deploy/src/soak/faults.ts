@@ -19,6 +19,8 @@ export interface FaultOptions {
   pauseMs?: number;
   /** Messages re-published per replay. */
   replayMessages?: number;
+  /** The services to kill, in order (default: a seeded shuffle of them all). */
+  killServices?: readonly string[];
 }
 
 /** A service the harness restarted because one of its consumers died (see Platform.deadConsumers). */
@@ -49,7 +51,7 @@ export function planFaults(seed: number, steps: number, services: readonly strin
   const step = () => random.int(Math.min(4, steps - 1), Math.max(4, steps - 4));
   const delay = () => random.int(0, 120);
   for (let i = 0; i < options.brokerKills; i++) faults.push({ kind: 'kill-broker', step: step(), delayMs: delay(), downMs: random.int(1000, 4000) });
-  const shuffled = random.shuffle([...services]);
+  const shuffled = options.killServices?.length ? [...options.killServices] : random.shuffle([...services]);
   for (let i = 0; i < options.serviceKills; i++) {
     faults.push({ kind: 'kill-service', service: shuffled[i % shuffled.length], step: step(), delayMs: delay(), downMs: random.int(500, 3000) });
   }

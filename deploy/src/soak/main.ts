@@ -13,7 +13,7 @@ dead-lettered and that every outbox drained. A failure prints its seed: run it a
   --seeds <a,b,…>        seeds (default 1,2,3,4,5); --seed <n> for one
   --structures <n>       retained structures per seed (default 150)
   --broker-kills <n>     per seed (default 2)
-  --service-kills <n>    per seed (default 4: each service's relay dies with it)
+  --service-kills <n>    per seed (default 6: every service once, its relay and consumers die with it)
   --pauses <n>           per seed (default 1, 17 s > the 15 s session timeout)
   --replays <n>          per seed (default 2, 300 messages each)
   --until <YYYY-MM>      last month (default 2024-12)
@@ -21,7 +21,7 @@ dead-lettered and that every outbox drained. A failure prints its seed: run it a
                          libs/messaging replaced crashed consumers itself, commit 81ae2fd)`;
 
 function parse(argv: string[]) {
-  const args = { supervise: false, seeds: [1, 2, 3, 4, 5], structures: 150, faults: { brokerKills: 2, serviceKills: 4, pauses: 1, replays: 2, replayMessages: 300 } as FaultOptions, until: undefined as string | undefined };
+  const args = { supervise: false, seeds: [1, 2, 3, 4, 5], structures: 150, faults: { brokerKills: 2, serviceKills: 6, pauses: 1, replays: 2, replayMessages: 300 } as FaultOptions, until: undefined as string | undefined };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--supervise') {
       args.supervise = true;

@@ -152,6 +152,42 @@ describe('messaging against the real broker and database', () => {
     }
   });
 
+  it('publishes each aggregate’s events in their order with two relays (replicas) at work on one outbox', async () => {
+    const topic = await createTestTopic(uniqueName('outbox-order'), 3);
+    const replica = await openServiceDataSource({ url: testDatabaseUrl(), schema: dataSource.options.schema as string, migrations: [] });
+    const relays = [new OutboxRelay(dataSource, publisher, { batchSize: 7, idleDelayMs: 20 }), new OutboxRelay(replica, publisher, { batchSize: 7, idleDelayMs: 20 })];
+    const { records, subscription } = await collect(bus, topic);
+    const aggregates = Array.from({ length: 5 }, (_, i) => `order-${i}-${counter++}`);
+    const perAggregate = 30;
+    const nth = (aggregateId: string, n: number) =>
+      StructureRegisteredV1.create(aggregateId, {
+        structureId: aggregateId, siret: '21590350100017', siren: '215903501', name: `event ${n}`, legalStatus: 'PUBLIC', type: 'COMMUNE',
+        departmentCode: '59', qpv: false, zrr: false, requestedPosts: 1,
+      }, { actor, occurredAt: new Date('2021-01-01T00:00:00Z') });
+    try {
+      for (const relay of relays) relay.start();
+      // each aggregate written by its own writer, one transaction per event, the writers (and the relays) racing
+      await Promise.all(aggregates.map(async (aggregateId, w) => {
+        for (let n = 0; n < perAggregate; n++) {
+          const source = w % 2 === 0 ? dataSource : replica;
+          await source.transaction((manager) => outbox.add(manager, { topic, envelope: nth(aggregateId, n) }));
+        }
+      }));
+      await eventually(() => new Set(records.map((r) => r.headers[HEADER.messageId])).size === aggregates.length * perAggregate || undefined, 30_000);
+      for (const aggregateId of aggregates) {
+        const seen = new Set<string>();
+        const order = records
+          .filter((r) => r.key === aggregateId && !seen.has(r.headers[HEADER.messageId]) && seen.add(r.headers[HEADER.messageId]))
+          .map((r) => Number(JSON.parse(r.value!.toString()).payload.name.split(' ')[1]));
+        expect(order).toEqual(Array.from({ length: perAggregate }, (_, n) => n));
+      }
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+      await subscription.stop();
+      await replica.destroy();
+    }
+  });
+
   it('refuses an outbox write outside a transaction', async () => {
     await expect(outbox.add(dataSource.manager, { topic: 'any', envelope: registered() })).rejects.toThrow(/inside a database transaction/);
   });
