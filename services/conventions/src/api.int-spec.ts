@@ -137,18 +137,22 @@ describe('conventions API (PostgreSQL + Kafka)', () => {
       const structure = await givenStructure(h, { grantedPosts: 3 });
       const asStructure = { Authorization: `Bearer ${await h.token({ role: 'structure', structureId: structure.structureId })}` };
       const convention = await givenValidatedConvention(h, structure, { posts: 2 });
+      const untouched = await footprint(h);
       const beyond = await h.http().post(`/api/v1/conventions/${convention.id}/amendments`).set(asStructure).send({ type: 'AJOUT', posts: 2, reason: 'Deux sites de plus' });
       expectProblem(beyond, 409);
       expect(beyond.body.code).toBe('COSELEC_QUOTA_EXCEEDED');
       const badType = await h.http().post(`/api/v1/conventions/${convention.id}/amendments`).set(asStructure).send({ type: 'AUGMENTATION', posts: 0, reason: '' });
       expectProblem(badType, 400);
       expect(fieldsOf(badType.body)).toEqual(expect.arrayContaining(['type', 'posts', 'reason']));
+      expect(await footprint(h)).toEqual(untouched); // refused: nothing written (amendment, posts, events)
 
       const requested = await h.http().post(`/api/v1/conventions/${convention.id}/amendments`).set(asStructure).send({ type: 'AJOUT', posts: 1, reason: 'Un site de plus' }).expect(201);
       expect(requested.body).toMatchObject({ status: 'EN_COURS', type: 'AJOUT', posts: 1 });
+      const pending = await footprint(h);
       const second = await h.http().post(`/api/v1/conventions/${convention.id}/amendments`).set(asStructure).send({ type: 'RETRAIT', posts: 1, reason: 'Finalement non' });
       expectProblem(second, 409);
       expect(second.body.code).toBe('AMENDMENT_ALREADY_PENDING');
+      expect(await footprint(h)).toEqual(pending);
       expectProblem(await h.http().post(`/api/v1/amendments/${requested.body.id}/validation`).set(asStructure).send(), 403);
 
       const validated = await h.http().post(`/api/v1/amendments/${requested.body.id}/validation`).set(asAnct()).send().expect(200);
@@ -164,11 +168,13 @@ describe('conventions API (PostgreSQL + Kafka)', () => {
       const structure = await givenStructure(h, { grantedPosts: 2 });
       const convention = await givenValidatedConvention(h, structure);
       const held = (await h.http().post('/api/v1/contracts').set(asAnct()).send(contractBody(structure.structureId)).expect(201)).body;
+      const untouched = await footprint(h);
       const occupied = await h.http().post(`/api/v1/conventions/${convention.id}/amendments`).set(asAnct()).send({ type: 'RETRAIT', posts: 1, reason: 'Rendre le poste', postIds: [held.postId] });
       expectProblem(occupied, 409);
       expect(occupied.body.code).toBe('POST_NOT_VACANT');
       const tooMany = await h.http().post(`/api/v1/conventions/${convention.id}/amendments`).set(asAnct()).send({ type: 'RETRAIT', posts: 2, reason: 'Rendre les postes' });
       expect(tooMany.body.code).toBe('NOT_ENOUGH_VACANT_POSTS');
+      expect(await footprint(h)).toEqual(untouched);
 
       const refused = await h.http().post(`/api/v1/conventions/${convention.id}/amendments`).set(asAnct()).send({ type: 'RETRAIT', posts: 1, reason: 'Rendre le poste vacant' }).expect(201);
       await h.http().post(`/api/v1/amendments/${refused.body.id}/refusal`).set(asAnct()).send({ reason: 'Recrutement en cours' }).expect(200);

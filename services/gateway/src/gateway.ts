@@ -170,9 +170,11 @@ function proxy(
       return;
     }
     if (req.destroyed && !res.writable) return; // the client went away first
-    // A kept-alive socket the service closed as we reused it: the service never saw the request. A request
-    // without a body is sent again once, on a new socket (one with a body has been streamed away already).
-    if (!retried && upstreamReq.reusedSocket && !hasBody(req) && isConnectionReset(error)) {
+    // A kept-alive socket the service closed as we reused it: the service most likely never saw the request. A
+    // request that is safe to repeat — a read, or a bodiless command under an Idempotency-Key, which the service
+    // replays — is sent again once on a new socket (a body has been streamed away already).
+    if (!retried && upstreamReq.reusedSocket && isSafeToRepeat(req) && isConnectionReset(error)) {
+      log({ level: 'info', msg: 'upstream closed a reused connection; sending again on a new one', upstream: upstream.name, error: error.message, correlationId });
       proxy(req, res, upstream, pathAndQuery, correlationId, agent, timeoutMs, log, true);
       return;
     }
@@ -195,9 +197,10 @@ function proxy(
   else req.pipe(upstreamReq);
 }
 
-/** GET, HEAD, DELETE… without a declared body. */
-function hasBody(req: http.IncomingMessage): boolean {
-  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+function isSafeToRepeat(req: http.IncomingMessage): boolean {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody) return false;
+  return req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || req.headers['idempotency-key'] !== undefined;
 }
 
 function isConnectionReset(error: NodeJS.ErrnoException): boolean {

@@ -267,6 +267,9 @@ describe('lifecycle service on the real stack', () => {
       expect.objectContaining({ stage: 'FINANCING', reason: expect.stringMatching(/ENVELOPE_EXHAUSTED/) }),
     ]);
     await waitStatus(kC, 'RUPTURED');
+    // a rupture cancels every deadline still pending (by token): nothing will fire for C
+    expect((await lifecycleOf(kC)).pendingDeadlines).toEqual([]);
+    expect((await h.dataSource.query(`SELECT count(*)::int AS n FROM deadlines WHERE owner = $1 AND cancelled_at IS NOT NULL`, [kC]))[0].n).toBeGreaterThan(0);
     const [release] = await outbox('lifecycle.RenewalCommitmentReleaseRequested', kC);
     expect(release.payload).toMatchObject({ requestId: `renewal-${kC}`, postId: posts[2], commitmentId: null });
     // the commitment the rupture overtook arrives: released again, naming it

@@ -42,6 +42,15 @@ describe('payment orders', () => {
     expect([t3.state, t3.amount_cents, t3.due_on]).toEqual(['SCHEDULED', '1400000', null]);
     const due = await h.outbox('subsidies.TrancheDue');
     expect(due.filter((e) => gp.postIds.includes((e.payload as { postId: string }).postId))).toHaveLength(4);
+    // the préfecture's list, filtered by due date: the tranches due at occupation, not the anniversary ones
+    const list = (dueBefore: string) =>
+      h.http().get(`/api/v1/tranches?departmentCode=971&dueBefore=${dueBefore}&pageSize=100`).set('Authorization', `Bearer ${pref971}`).expect(200).then((r) => r.body);
+    const byOccupation = await list('2021-04-01');
+    expect(byOccupation.items.map((t: { id: string }) => t.id).sort()).toEqual((await Promise.all(gp.postIds.map(async (p) => (await tranchesOf(h, p))[0].id))).sort());
+    expect(byOccupation.items.every((t: { dueOn: string }) => t.dueOn <= '2021-04-01')).toBe(true);
+    expect((await list('2021-03-31')).total).toBe(0);
+    expect((await list('2022-04-01')).total).toBe(8);
+    await h.http().get(`/api/v1/tranches?dueBefore=2021-02-30`).set('Authorization', `Bearer ${pref971}`).expect(400);
   });
 
   it('keeps a préfecture inside its département: 972 neither sees nor orders a tranche of 971', async () => {

@@ -287,7 +287,13 @@ describe('training service on the real stack', () => {
       const { envelope } = await trainingEvent(TrainingAbandonedV1.type, enrolment.enrolmentId);
       expect(envelope.payload).toMatchObject({ reason: 'Raisons personnelles', withdrawnByRupture: false, endDate: '2021-05-20', hoursAttended: 20, pathwayHours: 105, lot: 1 });
       expect(envelope.reason).toBe('Raisons personnelles');
-      await enrol('lot1', enrolBody(contractId, 1, { pathwayHours: 350, startDate: '2021-06-07', positioning: { date: '2021-06-01', result: 'Repositionnement' } })).expect(201);
+      // enrolled again, this time named by the conseiller (the enrolment goes to their active contract)
+      const { contractId: _byContract, ...byConseiller } = enrolBody(contractId, 1, { pathwayHours: 350, startDate: '2021-06-07', positioning: { date: '2021-06-01', result: 'Repositionnement' } });
+      const both = await enrol('lot1', { ...byConseiller, contractId, conseillerId: enrolment.conseillerId }).expect(400);
+      expect(both.body.errors).toEqual([expect.objectContaining({ field: 'contractId' })]);
+      const again = await enrol('lot1', { ...byConseiller, conseillerId: enrolment.conseillerId }).expect(201);
+      expect(again.body).toMatchObject({ conseillerId: enrolment.conseillerId, contractId, pathwayHours: 350, status: 'ONGOING' });
+      await enrol('lot1', { ...byConseiller, conseillerId: randomUUID() }).expect(404);
     });
 
     it('serialises concurrent enrolments of one conseiller: one succeeds, the other is a 409', async () => {
