@@ -5,7 +5,9 @@ import { checkSiret } from '@cnfs/structures-domain';
 import { addDays, addMonths, formatDate, monthRange, periodEnd } from './calendar';
 import { frenchIban, ibanValid, luhnValid, randomIban, randomSiren, siretOf } from './identifiers';
 import { largestRemainder, Random } from './random';
-import { routeOf, Semaphore, percentile } from './http';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ApiClient, routeOf, Semaphore, percentile } from './http';
 
 const dates = fc.date({ min: new Date('2019-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }).map(formatDate);
 
@@ -63,5 +65,29 @@ describe('simulation helpers', () => {
     expect(peak).toBe(2);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99)).toBe(10);
+  });
+
+  it('reads every page of a list that moves meanwhile, each item once', async () => {
+    // 1,200 items; between the first and the second page, 3 new ones are inserted at the front (offsets shift)
+    let list = Array.from({ length: 1200 }, (_, i) => ({ id: `t-${String(i).padStart(4, '0')}` }));
+    let served = 0;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      const page = Number(url.searchParams.get('page'));
+      const pageSize = Number(url.searchParams.get('pageSize'));
+      if (served++ === 1) list = [{ id: 'new-1' }, { id: 'new-2' }, { id: 'new-3' }, ...list];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ items: list.slice((page - 1) * pageSize, page * pageSize), page, pageSize, total: list.length }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = new ApiClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, concurrency: 2 });
+    try {
+      const items = await client.all<{ id: string }>('/api/v1/tranches?status=DUE', 'token');
+      expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
+      expect(items.filter((i) => i.id.startsWith('t-'))).toHaveLength(1200);
+    } finally {
+      client.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -245,13 +245,26 @@ export class ApiClient {
   }
 
   /** Every page of a list route (`items`, `total`), `pageSize` 500. */
+  /**
+   * Every item of a list route, page after page. The pages are offsets into a list that can move meanwhile (a
+   * tranche becoming DUE while the préfecture reads the DUE ones): an item seen on two pages is kept once — taken
+   * twice, it was ordered twice under one Idempotency-Key and counted twice (an answer replayed, one effect).
+   */
   async all<T = any>(path: string, token: string): Promise<T[]> {
     const items: T[] = [];
+    const seen = new Set<unknown>();
     const sep = path.includes('?') ? '&' : '?';
     for (let page = 1; ; page++) {
       const { body } = await this.get<{ items: T[]; total: number }>(`${path}${sep}page=${page}&pageSize=500`, { token });
-      items.push(...body.items);
-      if (body.items.length < 500 || items.length >= body.total) return items;
+      for (const item of body.items) {
+        const id = (item as { id?: unknown }).id;
+        if (id !== undefined) {
+          if (seen.has(id)) continue;
+          seen.add(id);
+        }
+        items.push(item);
+      }
+      if (body.items.length < 500) return items;
     }
   }
 
