@@ -244,9 +244,8 @@ export class ApiClient {
     s.latenciesMs.push(ms);
   }
 
-  /** Every page of a list route (`items`, `total`), `pageSize` 500. */
   /**
-   * Every item of a list route, page after page. The pages are offsets into a list that can move meanwhile (a
+   * Every item of a list route (`items`), page after page (`pageSize` 500). The pages are offsets into a list that can move meanwhile (a
    * tranche becoming DUE while the préfecture reads the DUE ones): an item seen on two pages is kept once — taken
    * twice, it was ordered twice under one Idempotency-Key and counted twice (an answer replayed, one effect).
    */

@@ -7,8 +7,8 @@ import { describeSeed, soakOneSeed, SoakOptions } from './soak';
  * broker on 29092), every service as a child process (`node services/<name>/dist/main.js`, built by `npm test`)
  * on free ports, schemas soak<seed>_* in the database cnfs_soak, a manual clock — while the seeded fault
  * injector SIGKILLs and restarts the broker and two services per seed, every service once over the three seeds
- * (each service's outbox relay and consumers die with it). The first seed also pauses a service past the consumers' 15 s session timeout (SIGSTOP/SIGCONT); every seed re-publishes
- * already-published messages. Afterwards every invariant holds, every accepted request had its effect exactly
+ * (each service's outbox relay and consumers die with it). The first seed also pauses a service past the
+ * consumers' 15 s session timeout (SIGSTOP/SIGCONT); every seed re-publishes already-published messages. Afterwards every invariant holds, every accepted request had its effect exactly
  * once (checked through the APIs), no message was dead-lettered, every published event is in the audit trail
  * once, and every outbox is drained. A failure names its seed: `npm run soak -- --seed <n>` replays it.
  */

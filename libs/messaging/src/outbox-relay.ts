@@ -19,8 +19,8 @@ export interface OutboxRelayOptions {
 /**
  * Publishes outbox rows to the broker in insertion order. Idle, it sleeps: a transaction of this process that
  * wrote outbox rows wakes it when it commits (a TypeORM commit subscriber), and every `idleDelayMs` one
- * autocommit statement checks for rows written elsewhere — not a locking transaction every few milliseconds. One relay at a time per schema
- * holds a transaction-scoped advisory lock, and rows are claimed with FOR UPDATE SKIP LOCKED,
+ * autocommit statement checks for rows written elsewhere — not a locking transaction every few milliseconds.
+ * One relay at a time per schema holds a transaction-scoped advisory lock, and rows are claimed with FOR UPDATE SKIP LOCKED,
  * so several service replicas never publish one aggregate's events out of order.
  * A row is marked published only after the broker acknowledged it: a crash in between
  * publishes it again (at least once); consumers deduplicate by message id.

@@ -26,15 +26,15 @@ const HOP_BY_HOP = new Set([
 export const jsonLog: GatewayLog = (entry) =>
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'gateway', ...entry })}\n`);
 
-/**
- * The gateway: one base URL for users. Routes `/api/v1/<…>` by path prefix to the services of the route table,
- * streaming bodies both ways; answers `GET /health` by aggregating every upstream's `/health`.
- */
 /** How long an idle keep-alive socket to a service is kept (below the services' keep-alive timeout). */
 export const UPSTREAM_IDLE_SOCKET_MS = 60_000;
 /** How long the gateway keeps a client's idle connection (above the 60 s idle timeout of common load balancers). */
 export const CLIENT_KEEP_ALIVE_MS = 75_000;
 
+/**
+ * The gateway: one base URL for users. Routes `/api/v1/<…>` by path prefix to the services of the route table,
+ * streaming bodies both ways; answers `GET /health` by aggregating every upstream's `/health`.
+ */
 export function createGateway(options: GatewayOptions): http.Server {
   const log = options.log ?? jsonLog;
   // Idle upstream sockets are closed by the gateway before the service would close them (services keep idle

@@ -164,17 +164,14 @@ export class LifecycleService {
       ids.length ? await manager.query(`SELECT * FROM training_enrolments WHERE conseiller_id = ANY($1::text[])`, [ids]) : [];
     const certifications: { conseiller_id: string; kind: CertificationFact['kind']; obtained_at: string; below_threshold: boolean }[] =
       ids.length ? await manager.query(`SELECT * FROM training_certifications WHERE conseiller_id = ANY($1::text[])`, [ids]) : [];
-    return new Map(
-      ids.map((id) => [
-        id,
-        summarizeTraining(
-          enrolments.filter((e) => e.conseiller_id === id).map((e) => ({
-            enrolmentId: e.enrolment_id, status: e.status, pathwayHours: e.pathway_hours, lot: e.lot, startDate: e.start_date, endDate: e.end_date,
-          })),
-          certifications.filter((c) => c.conseiller_id === id).map((c) => ({ kind: c.kind, obtainedAt: c.obtained_at, belowThreshold: c.below_threshold })),
-        ),
-      ]),
-    );
+    const facts = new Map(ids.map((id) => [id, { enrolments: [] as TrainingEnrolmentFact[], certifications: [] as CertificationFact[] }]));
+    for (const e of enrolments) {
+      facts.get(e.conseiller_id)!.enrolments.push({
+        enrolmentId: e.enrolment_id, status: e.status, pathwayHours: e.pathway_hours, lot: e.lot, startDate: e.start_date, endDate: e.end_date,
+      });
+    }
+    for (const c of certifications) facts.get(c.conseiller_id)!.certifications.push({ kind: c.kind, obtainedAt: c.obtained_at, belowThreshold: c.below_threshold });
+    return new Map([...facts].map(([id, f]) => [id, summarizeTraining(f.enrolments, f.certifications)]));
   }
 
   /** The structure (for its own contracts) or ANCT declares the renewal intent. */
