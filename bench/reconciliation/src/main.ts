@@ -270,7 +270,7 @@ async function main() {
       );
     }
 
-    const [{ lines }] = await dataSource.query(`SELECT count(*)::int AS lines FROM statement_lines`);
+    const [{ lines }] = await dataSource.query(`SELECT count(*)::int AS lines FROM reconciliation_lines`);
     if (lines !== LINES * ROUNDS) problems.push(`${lines} statement lines stored, expected ${LINES * ROUNDS}`);
     const checks = await new LedgerService(core).checks();
     for (const check of checks.checks.filter((c) => !c.ok)) problems.push(`ledger check failed: ${check.name}`);

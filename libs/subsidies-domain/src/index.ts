@@ -8,6 +8,7 @@ export * from './schedule';
 export * from './tranches';
 export * from './ledger';
 export * from './statements';
+export * from './statement-reader';
 export * from './xml';
 export * from './camt053';
 export * from './matching';

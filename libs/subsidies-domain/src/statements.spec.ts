@@ -45,6 +45,97 @@ describe('CSV statements', () => {
     expect(() => parseCsvStatement(`${HEADER}\nS,B,2023-01-01,DBIT,1,EUR,"unterminated`)).toThrow(/unterminated/);
   });
 
+  const problemsOf = (text: string) => {
+    try {
+      parseCsvStatement(text);
+    } catch (error) {
+      expect(error).toBeInstanceOf(StatementFormatError);
+      return (error as StatementFormatError).problems.map((p) => `${p.line}:${p.field}:${p.message}`);
+    }
+    throw new Error('expected a refusal');
+  };
+  const valid = (n: number, name = 'Commune') => `S-1,BQ-${n},2023-05-02,DBIT,${n}.00,EUR,CNFS-P-${n},${IBAN_A},${name}`;
+
+  it('reads quoted lines among plain ones, counting the physical lines a quoted field spans', () => {
+    const text = [
+      HEADER,
+      valid(1),
+      valid(2, '"Commune de ""Saint-Louis"",\r\nGuadeloupe"'),
+      valid(3),
+      '',
+      valid(4, '"A, B"'),
+      `S-1,BQ-5,2023-05-02,DBIT,5.00,EUR,,,`,
+      `S-1,BQ-6,2023-05-02,DBIT,6.00,USD,,,`,
+    ].join('\r\n');
+    expect(problemsOf(text)).toEqual(['9:currency:EUR only']);
+    const statement = parseCsvStatement(text.replace('USD', 'EUR'));
+    expect(statement.lines.map((l) => [l.lineNo, l.entryRef, l.amountCents, l.counterpartyName, l.reference, l.counterpartyIban])).toEqual([
+      [1, 'BQ-1', 100, 'Commune', 'CNFS-P-1', IBAN_A],
+      [2, 'BQ-2', 200, 'Commune de "Saint-Louis",\r\nGuadeloupe', 'CNFS-P-2', IBAN_A],
+      [3, 'BQ-3', 300, 'Commune', 'CNFS-P-3', IBAN_A],
+      [4, 'BQ-4', 400, 'A, B', 'CNFS-P-4', IBAN_A],
+      [5, 'BQ-5', 500, null, null, null],
+      [6, 'BQ-6', 600, null, null, null],
+    ]);
+    expect(statement.lines[0]).not.toHaveProperty('raw');
+  });
+
+  it('skips a BOM and blank lines (still counting them), with LF or CRLF line ends', () => {
+    for (const eol of ['\n', '\r\n']) {
+      const text = `\ufeff${[HEADER, '', valid(1), '', valid(2), ''].join(eol)}${eol}`;
+      expect(parseCsvStatement(text).lines.map((l) => [l.lineNo, l.entryRef, l.counterpartyName])).toEqual([
+        [1, 'BQ-1', 'Commune'],
+        [2, 'BQ-2', 'Commune'],
+      ]);
+      expect(problemsOf(text.replace('BQ-2,2023-05-02', 'BQ-2,2023-13-02'))).toEqual(['5:booking_date:must be YYYY-MM-DD']);
+    }
+    // Without a line break at the end either.
+    expect(parseCsvStatement(`${HEADER}\r\n${valid(1)}`).lines.map((l) => l.counterpartyName)).toEqual(['Commune']);
+  });
+
+  it('names the line of a record with the wrong number of fields, quoted or not', () => {
+    expect(problemsOf([HEADER, valid(1), `${valid(2)},extra`, 'S-1,BQ-3', 'no comma at all', `"S-1","BQ-4"`, valid(5)].join('\n'))).toEqual([
+      '3:(line):10 fields, expected 9',
+      '4:(line):2 fields, expected 9',
+      '5:(line):1 fields, expected 9',
+      '6:(line):2 fields, expected 9',
+    ]);
+  });
+
+  it('refuses malformed quoting, naming the line where the record starts', () => {
+    expect(problemsOf([HEADER, valid(1), valid(2, '"a\nb"x'), valid(3)].join('\n'))).toEqual(['3:(csv):characters after a closing quote']);
+    expect(problemsOf([HEADER, valid(1), valid(2, 'ab"c')].join('\n'))).toEqual(['3:(csv):a quote inside an unquoted field']);
+    expect(problemsOf([HEADER, valid(1, '"a\nb"'), valid(2, '"unterminated'), valid(3)].join('\n'))).toEqual(['4:(csv):unterminated quoted field']);
+  });
+
+  it('checks payment references against the SEPA character set, and the optional return reasons', () => {
+    const line = (reference: string, reason = '') => `S-1,BQ-1,2023-05-02,CRDT,1.00,EUR,${reference},${IBAN_A},Commune,${reason}`;
+    const withReason = (...lines: string[]) => [`${HEADER},return_reason`, ...lines].join('\n');
+    const statement = parseCsvStatement(withReason(line("Az09/-?:().'+ x", 'AC04'), line('"a,b"'), line('P'.repeat(35))));
+    expect(statement.withReturnReason).toBe(true);
+    expect(statement.lines.map((l) => [l.reference, l.returnReason])).toEqual([
+      ["Az09/-?:().'+ x", 'AC04'],
+      ['a,b', null],
+      ['P'.repeat(35), null],
+    ]);
+    for (const bad of ['a*b', 'a_b', 'é', 'a"b', 'P'.repeat(36), '"a\nb"']) {
+      expect(problemsOf(withReason(line(bad)))).toEqual([expect.stringMatching(/^2:(payment_reference|\(csv\)):/)]);
+    }
+    for (const bad of ['ac04', 'AC045', 'A-1']) expect(problemsOf(withReason(line('', bad)))).toEqual(['2:return_reason:an ISO reason code such as AC04']);
+  });
+
+  it('refuses an empty statement, a header without lines, and a statement_id that changes', () => {
+    expect(problemsOf('')).toEqual(['0:(file):the statement is empty']);
+    expect(problemsOf('\ufeff\r\n\n')).toEqual(['0:(file):the statement is empty']);
+    expect(problemsOf(`${HEADER}\n\n`)).toEqual(['0:(file):the statement has no line']);
+    expect(problemsOf([HEADER, valid(1), valid(2).replace('S-1', 'S-10'), valid(3).replace('S-1', 'S')].join('\n'))).toEqual([
+      '3:statement_id:"S-10" differs from "S-1": one statement per file',
+      '4:statement_id:"S" differs from "S-1": one statement per file',
+    ]);
+    const many = [HEADER, ...Array.from({ length: 60 }, (_, i) => valid(i).replace('EUR', 'USD'))].join('\n');
+    expect(problemsOf(many)).toHaveLength(50);
+  });
+
   it('parses euros exactly, never through floats', () => {
     expect(parseEurosExact('0.10')!.toNumber() + parseEurosExact('0.20')!.toNumber()).toBe(30);
     expect(parseEurosExact('4805')!.toNumber()).toBe(480_500);

@@ -48,7 +48,7 @@ describe('reconciliation of bank statements', () => {
     h.http().post('/api/v1/reconciliations').set('Authorization', `Bearer ${bdt}`).set('Content-Type', type).send(body);
 
   const counts = async () =>
-    (await h.query(`SELECT (SELECT count(*) FROM statement_lines) AS lines, (SELECT count(*) FROM ledger_entries) AS entries, (SELECT count(*) FROM outbox) AS events,
+    (await h.query(`SELECT (SELECT count(*) FROM statement_lines) AS lines, (SELECT count(*) FROM statement_matches) AS matches, (SELECT count(*) FROM ledger_entries) AS entries, (SELECT count(*) FROM outbox) AS events,
                            (SELECT count(*) FROM reconciliations) AS reconciliations, (SELECT count(*) FROM payment_returns) AS returns`))[0];
 
   beforeAll(async () => {
@@ -90,6 +90,21 @@ describe('reconciliation of bank statements', () => {
     expect((events.at(-1)!.payload as { trancheIds: string[]; amountsCents: number[] }).amountsCents).toEqual(orders.slice(0, 3).map((o) => o.amountCents));
     const balance = await h.http().get(`/api/v1/ledger/balances?by=structure&structureId=${convention.structureId}`).set('Authorization', `Bearer ${anct}`).expect(200);
     expect(balance.body[0]).toMatchObject({ paidCents: 14_000_000, reconciledCents: 10_500_000, pendingCents: 3_500_000 });
+
+    // A matched line is stored by what the bank alone says of it; its amount and beneficiary are its payment's.
+    const matchedLines = await h.http().get(`/api/v1/reconciliations/${response.body.id}/lines?finding=MATCHED`).set('Authorization', `Bearer ${bdt}`).expect(200);
+    expect(matchedLines.body.total).toBe(3);
+    expect(matchedLines.body.items.map((l: Record<string, unknown>) => [l.lineNo, l.paymentReference, l.direction, l.amountCents, l.counterpartyIban, l.paymentOrderId, l.trancheId])).toEqual(
+      orders.slice(0, 3).map((o, i) => [i + 1, o.reference, 'DBIT', o.amountCents, o.iban, o.id, o.trancheId]),
+    );
+    const [stored] = await h.query(`SELECT count(*)::int AS matches FROM statement_matches WHERE reconciliation_id = $1`, [response.body.id]);
+    expect(stored.matches).toBe(3);
+    const [none] = await h.query(`SELECT count(*)::int AS n FROM statement_lines WHERE reconciliation_id = $1 AND finding = 'MATCHED'`, [response.body.id]);
+    expect(none.n).toBe(0);
+    const all = await h.http().get(`/api/v1/reconciliations/${response.body.id}/lines?pageSize=100`).set('Authorization', `Bearer ${bdt}`).expect(200);
+    expect(all.body.items.map((l: { lineNo: number; finding: string }) => [l.lineNo, l.finding])).toEqual([
+      [1, 'MATCHED'], [2, 'MATCHED'], [3, 'MATCHED'], [4, 'AMOUNT_MISMATCH'], [5, 'UNKNOWN_REFERENCE'], [6, 'DUPLICATE_LINE'],
+    ]);
 
     // The same statement twice changes nothing.
     const before = await counts();

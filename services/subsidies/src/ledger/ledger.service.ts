@@ -192,9 +192,14 @@ export class LedgerService {
               OR COALESCE(ordered, 0) > COALESCE(committed, 0)`),
       },
       {
-        name: 'every payment matched at most once on statements',
+        // (at most once: the primary key of statement_matches)
+        name: 'every payment matched on a statement was executed, and its settlement is posted',
         ok: true,
-        problems: await q(`SELECT reference, count(*)::int FROM statement_lines WHERE finding = 'MATCHED' GROUP BY 1 HAVING count(*) > 1`),
+        problems: await q(`
+          SELECT m.reference, m.reconciliation_id FROM statement_matches m
+            LEFT JOIN payment_executions e ON e.reference = m.reference
+            LEFT JOIN ledger_journals j ON j.business_key = 'SETTLE:' || m.reconciliation_id
+           WHERE e.reference IS NULL OR j.id IS NULL`),
       },
     ];
     for (const check of checks) check.ok = check.problems.length === 0;

@@ -2,5 +2,9 @@ import { SubsidiesSchema1764000100000 } from './1764000100000-subsidies-schema';
 import { SubsidiesSeeds1764000100001 } from './1764000100001-subsidies-seeds';
 import { CommitmentRelease1764000100002 } from './1764000100002-commitment-release';
 import { TrancheStatesPerRow1764000100003 } from './1764000100003-tranche-states-per-row';
+import { StatementMatches1764000100004 } from './1764000100004-statement-matches';
 
-export const SUBSIDIES_MIGRATIONS = [SubsidiesSchema1764000100000, SubsidiesSeeds1764000100001, CommitmentRelease1764000100002, TrancheStatesPerRow1764000100003];
+export const SUBSIDIES_MIGRATIONS = [
+  SubsidiesSchema1764000100000, SubsidiesSeeds1764000100001, CommitmentRelease1764000100002, TrancheStatesPerRow1764000100003,
+  StatementMatches1764000100004,
+];

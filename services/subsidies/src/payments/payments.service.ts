@@ -189,7 +189,7 @@ export class PaymentsService {
     const transition = domain.bankReturn(stateOf(t), !post?.occupied, today);
     if (!transition.ok) throw conflict(transition.detail, { code: transition.code });
     const [{ reconciled }] = await manager.query(
-      `SELECT EXISTS (SELECT 1 FROM statement_lines WHERE reference = $1 AND finding = 'MATCHED') AS reconciled`,
+      `SELECT EXISTS (SELECT 1 FROM statement_matches WHERE reference = $1) AS reconciled`,
       [order.reference],
     );
     const dims = dimsOf(order);

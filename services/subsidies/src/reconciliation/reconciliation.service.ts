@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@cnfs/auth';
 import { EventContext, TrancheReconciledV1 } from '@cnfs/contracts';
+import type { OutboxMessage } from '@cnfs/messaging';
 import { Cents } from '@cnfs/money';
 import { badRequest, conflict, CsvColumn, notFound, Page, pageWindow } from '@cnfs/service-kit';
 import {
@@ -10,14 +11,14 @@ import {
   FINDINGS,
   journals,
   normalizeIban,
-  parseCamt053,
-  parseCsvStatement,
   PaymentForMatching,
-  Statement,
+  readStatement,
   StatementFormat,
   StatementFormatError,
+  StatementInfo,
   StatementLine,
   StatementMatcher,
+  StatementReader,
 } from '@cnfs/subsidies-domain';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -25,7 +26,7 @@ import { EntityManager } from 'typeorm';
 import { SubsidiesCore } from '../core/core';
 import { postJournals } from '../core/ledger-writer';
 import { actorOf } from '../core/principal';
-import { cents, copyText, openCopy, rawClient } from '../core/sql';
+import { copyCsv, cents, copyText, openCopy, rawClient } from '../core/sql';
 import { PaymentsService } from '../payments/payments.service';
 
 /** An executed payment as the matcher needs it, with what the ledger and events need once matched. */
@@ -35,22 +36,46 @@ interface Payment extends PaymentForMatching {
   dimension: number;
 }
 
-const MATCHED_ON_A_STATEMENT = `EXISTS (SELECT 1 FROM statement_lines l WHERE l.reference = o.reference AND l.finding = 'MATCHED')`;
+const MATCHED_ON_A_STATEMENT = `EXISTS (SELECT 1 FROM statement_matches m WHERE m.reference = o.reference)`;
+
+/** Payments per row of AWAITING_PAYMENTS: rows of ~100 kB, not one 10 MB row (cheaper to receive and split). */
+const AWAITING_PER_ROW = 1000;
 
 /**
- * The executed payments (not returned) on no statement yet, in one row and one text (no per-row decoding): what
- * the matcher, the settlement and the events need of each — reference, amount, IBAN, tranche, ledger
- * dimension (envelope × département × structure number) — separated by U+001F within a payment and
- * U+001E between payments. Safe by construction: references are the platform's own (CHECK:
- * letters, digits, '-'), IBANs alphanumeric, amounts digits, tranche ids UUIDs.
+ * The executed payments (not returned) on no statement yet, in rows of AWAITING_PER_ROW payments, each
+ * row one text (no per-row decoding): what the matcher, the settlement and the events need of each —
+ * reference, amount, IBAN, tranche, ledger dimension (envelope × département × structure number) —
+ * five fields a payment, every field ended by U+001F. Safe by construction: references are the platform's
+ * own (CHECK: letters, digits, '-'), IBANs alphanumeric, amounts digits, tranche ids UUIDs.
  */
 const AWAITING_PAYMENTS = `
-  SELECT string_agg(e.reference || chr(31) || e.amount_cents || chr(31) || e.beneficiary_iban || chr(31) || e.tranche_id || chr(31) || e.dimension_id, chr(30)) AS payments
-    FROM payment_executions e
-   WHERE NOT EXISTS (SELECT 1 FROM payment_returns r WHERE r.payment_order_id = e.payment_order_id)
-     AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.reference = e.reference AND l.finding = 'MATCHED')`;
+  SELECT string_agg(p, '') AS payments
+    FROM (SELECT e.reference || chr(31) || e.amount_cents || chr(31) || e.beneficiary_iban || chr(31) || e.tranche_id || chr(31) || e.dimension_id || chr(31) AS p,
+                 row_number() OVER () / ${AWAITING_PER_ROW} AS chunk
+            FROM payment_executions e
+           WHERE NOT EXISTS (SELECT 1 FROM payment_returns r WHERE r.payment_order_id = e.payment_order_id)
+             AND NOT EXISTS (SELECT 1 FROM statement_matches m WHERE m.reference = e.reference)) awaiting
+   GROUP BY chunk`;
 
-/** statement_lines columns written by COPY: the bank's line in the CSV statement's order, then the finding. */
+/**
+ * The first round trip of a reconciliation, one simple query of three statements: the reconciliation lock; the
+ * payments awaiting a statement, by hash anti-joins (with nested loops, an empty table of returns or matches is
+ * scanned once per payment); whether a statement of this SHA-256 was reconciled already.
+ */
+const startOfReconciliation = (sha: string) => {
+  if (!/^[0-9a-f]{64}$/.test(sha)) throw new Error('not a SHA-256');
+  return `SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.reconciliation')), set_config('jit', 'off', true),
+                 set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true);
+          ${AWAITING_PAYMENTS};
+          SET LOCAL enable_nestloop TO DEFAULT;
+          SET LOCAL work_mem TO DEFAULT;
+          SELECT (SELECT id FROM reconciliations WHERE content_sha256 = '${sha}') AS id`;
+};
+
+/** statement_matches columns written by COPY: what the bank alone says of a line that paid a payment. */
+const MATCH_COLUMNS = `statement_matches (line_no, entry_ref, booking_date, reference, counterparty_name, return_reason)`;
+
+/** statement_lines columns (every other line, in full): the bank's line in the CSV statement's order, then the finding. */
 const LINE_COLUMNS = `statement_lines (statement_ref, entry_ref, booking_date, direction, amount, currency, reference, counterparty_iban, counterparty_name, return_reason,
                                         line_no, finding, expected_amount_cents, detail)`;
 
@@ -58,15 +83,74 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 const EVENT_BATCH = 1000;
 const SUMMARY_FINDINGS = 1000;
+/** Lines classified and handed to COPY at a time: PostgreSQL stores a chunk while the next is classified. */
+const CHUNK = 5000;
 
 const text = (value: string | null) => (value === null ? '' : copyText(value));
 const decimalEuros = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 
-/** The bank's fields of a line as a CSV fragment (10 columns): its own text when the bank wrote it on one line. */
-function bankFields(statement: Statement, l: StatementLine): string {
-  if (l.raw !== undefined) return statement.withReturnReason ? l.raw : `${l.raw},`;
-  return `${text(statement.statementId)},${text(l.entryRef)},${l.bookingDate},${l.direction},${decimalEuros(l.amountCents)},EUR,${text(l.reference)},` +
-    `${text(l.counterpartyIban)},${text(l.counterpartyName)},${text(l.returnReason)}`;
+/** A matched line as a statement_matches row (MATCH_COLUMNS). */
+const matchRow = (l: StatementLine) =>
+  `${l.lineNo},${text(l.entryRef)},${l.bookingDate},${text(l.reference)},${text(l.counterpartyName)},${text(l.returnReason)}\n`;
+
+/** Any other line as a statement_lines row (LINE_COLUMNS). */
+const lineRow = (statementId: string, c: ClassifiedLine, expected: number | null) => {
+  const l = c.line;
+  return `${text(statementId)},${text(l.entryRef)},${l.bookingDate},${l.direction},${decimalEuros(l.amountCents)},EUR,${text(l.reference)},` +
+    `${text(l.counterpartyIban)},${text(l.counterpartyName)},${text(l.returnReason)},${l.lineNo},${c.finding},${expected ?? ''},${text(c.detail)}\n`;
+};
+
+/** The payments awaiting a statement (AWAITING_PAYMENTS rows) by reference: this reconciliation's working copies. */
+function paymentsAwaiting(rows: { payments: string }[]): Map<string, Payment> {
+  const lookup = new Map<string, Payment>();
+  for (const { payments } of rows) {
+    // One native split (five fields per payment, each ended by U+001F) is the cheapest way through them.
+    const f = payments.split('\u001f');
+    if (f.length % 5 !== 1 || f[f.length - 1] !== '') throw new Error('malformed list of payments awaiting a statement');
+    for (let i = 0; i + 5 < f.length; i += 5) {
+      const amountCents = +f[i + 1];
+      if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${f[i]}: amount beyond exact integer cents`);
+      lookup.set(f[i], { reference: f[i], amountCents, beneficiaryIban: f[i + 2], trancheId: f[i + 3], dimension: +f[i + 4], state: 'EXECUTED' });
+    }
+  }
+  return lookup;
+}
+
+/** Runs `read`; a statement refused whole (StatementFormatError) becomes a 400 naming each line and field. */
+function refusedAsBadRequest<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof StatementFormatError) {
+      throw badRequest(error.message, error.problems.map((p) => ({ field: p.line ? `line ${p.line}: ${p.field}` : p.field, message: p.message })));
+    }
+    throw error;
+  }
+}
+
+/** A statement reader that can read chunks ahead (while a query runs) and hands them out first. */
+class ReadAhead implements StatementReader {
+  private readonly ahead: StatementLine[][] = [];
+  constructor(private readonly reader: StatementReader) {}
+  get invalid() {
+    return this.reader.invalid;
+  }
+  get statementId() {
+    return this.reader.statementId;
+  }
+  /** Reads one chunk ahead; false once the statement is read through. */
+  readAhead(max: number): boolean {
+    const lines = refusedAsBadRequest(() => this.reader.next(max));
+    if (lines.length === 0) return false;
+    this.ahead.push(lines);
+    return true;
+  }
+  next(max: number): StatementLine[] {
+    return this.ahead.shift() ?? refusedAsBadRequest(() => this.reader.next(max));
+  }
+  finish(): StatementInfo {
+    return this.reader.finish();
+  }
 }
 
 export interface ReconciliationSummary {
@@ -152,151 +236,175 @@ export class ReconciliationService {
     private readonly payments: PaymentsService,
   ) {}
 
-  parse(content: string, format: StatementFormat): Statement {
-    try {
-      return format === 'CSV' ? parseCsvStatement(content) : parseCamt053(content);
-    } catch (error) {
-      if (error instanceof StatementFormatError) {
-        throw badRequest(error.message, error.problems.map((p) => ({ field: p.line ? `line ${p.line}: ${p.field}` : p.field, message: p.message })));
-      }
-      throw error;
-    }
+  /** A reader of the statement's lines; a statement refused whole is a 400 naming each line and field. */
+  private reader(content: string, format: StatementFormat): StatementReader {
+    return refusedAsBadRequest(() => readStatement(content, format));
   }
 
   async reconcile(principal: Principal, content: string, format: StatementFormat, context: EventContext): Promise<{ created: boolean; summary: ReconciliationSummary }> {
     this.lastTimings = {};
     this.mark = performance.now();
-    const sha = createHash('sha256').update(content).digest('hex');
-    const known = await this.findBySha(this.core.dataSource.manager, sha);
-    if (known) return { created: false, summary: await this.summary(known) };
-    this.lap('hash');
+    // The same statement again (same bytes) answers the first reconciliation, unread and without waiting for the lock.
+    const sha = createHash('sha256').update(Buffer.from(content, 'utf8')).digest('hex');
+    const [known] = await this.core.dataSource.query(`SELECT id FROM reconciliations WHERE content_sha256 = $1`, [sha]);
+    if (known) return { created: false, summary: await this.summary(known.id) };
     const outcome = await this.core.transaction(async (manager): Promise<{ replay: string } | { created: ReconciliationSummary }> => {
-      // One reconciliation at a time (bank returns through the API take the same lock).
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.reconciliation')), set_config('jit', 'off', true)`);
-      const concurrent = await this.findBySha(manager, sha);
-      if (concurrent) return { replay: concurrent };
-      this.lap('lock');
-      // The payments awaiting a statement are read while the statement is parsed.
-      const pending: Promise<{ payments: string | null }[]> = manager.query(AWAITING_PAYMENTS);
-      pending.catch(() => undefined);
-      let statement: Statement;
-      try {
-        statement = this.parse(content, format);
-      } finally {
-        await pending.catch(() => undefined);
-      }
-      this.lap('parse');
-      const [sameId] = await manager.query(`SELECT id FROM reconciliations WHERE format = $1 AND statement_id = $2`, [format, statement.statementId]);
-      if (sameId) {
-        throw conflict(`statement ${statement.statementId} was already reconciled (${sameId.id}) with different content`, { reconciliationId: sameId.id });
-      }
-      const [awaiting] = await pending;
-      return { created: await this.apply(manager, deterministicId('reconciliation', sha), sha, statement, awaiting, actorOf(principal), context) };
+      // One reconciliation at a time (bank returns through the API take the same lock). Behind the lock, in
+      // the same round trip, PostgreSQL reads the payments awaiting a statement and whether this statement was
+      // reconciled meanwhile, while this process starts reading the statement: the two cores work at once.
+      const client = await rawClient(manager);
+      let answered = false;
+      const started: Promise<{ rows: any[] }[]> = (client.query({ text: startOfReconciliation(sha) }) as unknown as Promise<{ rows: any[] }[]>).finally(() => {
+        answered = true;
+      });
+      started.catch(() => undefined);
+      this.lap('hash');
+      const reader = new ReadAhead(this.reader(content, format));
+      while (!answered && reader.readAhead(CHUNK)) await yieldToEventLoop();
+      const results = (await started).map((result) => result.rows);
+      const [concurrent] = results[results.length - 1];
+      this.lap('read ahead while PostgreSQL finds the payments awaiting a statement');
+      if (concurrent.id) return { replay: concurrent.id as string };
+      return { created: await this.apply(manager, deterministicId('reconciliation', sha), sha, reader, results[1], actorOf(principal), context) };
     });
     this.lap('commit');
     if ('replay' in outcome) return { created: false, summary: await this.summary(outcome.replay) };
     return { created: true, summary: outcome.created };
   }
 
-  private async findBySha(manager: EntityManager, sha: string): Promise<string | undefined> {
-    const [row] = await manager.query(`SELECT id FROM reconciliations WHERE content_sha256 = $1`, [sha]);
-    return row?.id;
-  }
-
   /**
-   * The whole reconciliation, inside the caller's transaction (which holds the reconciliation lock):
-   * `awaiting` holds the executed payments on no statement yet (see AWAITING_PAYMENTS). Lines are
-   * classified a chunk at a time and each chunk is streamed to COPY at once, so PostgreSQL stores
-   * them while the next are classified. Returns the reconciliation's summary.
+   * The whole reconciliation, inside the caller's transaction (which holds the reconciliation lock), in
+   * one pass over the statement: `awaiting` holds the executed payments on no statement yet (see
+   * AWAITING_PAYMENTS). Lines are read and classified a chunk at a time, each chunk's matched lines
+   * streamed to COPY at once (PostgreSQL stores them while the next are read); lines naming any other
+   * payment wait for the pass to end (one query finds those payments); the other findings, few, are
+   * written last, in full. Returns the reconciliation's summary.
    */
   async apply(
-    manager: EntityManager, id: string, sha: string, statement: Statement, awaiting: { payments: string | null }, createdBy: string, context: EventContext,
+    manager: EntityManager, id: string, sha: string, reader: StatementReader, awaiting: { payments: string }[], createdBy: string, context: EventContext,
   ): Promise<ReconciliationSummary> {
     const today = this.core.today();
-    const lookup = await this.paymentsFor(manager, statement, awaiting.payments);
-    const dimensionIds = new Set<number>();
-    for (const p of lookup.values()) dimensionIds.add(p.dimension);
-    const dimensions = new Map<number, { id: number; envelope_id: string; department_code: string; structure_id: string }>(
-      (await manager.query(`SELECT id, envelope_id, department_code, structure_id FROM ledger_dimensions WHERE id = ANY($1::int[])`, [[...dimensionIds]])).map(
-        (d: { id: number; envelope_id: string; department_code: string; structure_id: string }) => [d.id, d],
-      ),
-    );
+    const lookup = paymentsAwaiting(awaiting);
     this.lap('load payments');
 
     await manager.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [id]);
-    const copy = await openCopy(manager, LINE_COLUMNS);
+    const copy = await openCopy(manager, MATCH_COLUMNS);
     const matcher = new StatementMatcher<Payment>((reference) => lookup.get(reference));
-    const counts = Object.fromEntries(FINDINGS.map((f) => [f, 0])) as Record<Finding, number>;
     const matched: Payment[] = [];
-    const byDimension = new Map<number, number>();
-    const findings: FindingView[] = [];
-    const returns: ClassifiedLine<Payment>[] = [];
-    let matchedCents = 0;
-    const lines = statement.lines;
-    const CHUNK = 5000;
-    for (let start = 0; start < lines.length; start += CHUNK) {
+    const others: ClassifiedLine<Payment>[] = [];
+    // TrancheReconciled, one event per 1,000 matched tranches, built as they are matched (while PostgreSQL stores lines).
+    const events: OutboxMessage[] = [];
+    const announce = (statementId: string, final: boolean) => {
+      for (;;) {
+        const start = events.length * EVENT_BATCH;
+        const end = Math.min(start + EVENT_BATCH, matched.length);
+        if (end <= start || (end - start < EVENT_BATCH && !final)) return;
+        const batch = matched.slice(start, end);
+        events.push({
+          topic: TrancheReconciledV1.topic,
+          envelope: TrancheReconciledV1.create(id, {
+            reconciliationId: id, statementId, batch: events.length + 1, trancheIds: batch.map((p) => p.trancheId), amountsCents: batch.map((p) => p.amountCents),
+          }, context),
+        });
+      }
+    };
+    for (let lines = reader.next(CHUNK); lines.length > 0; lines = reader.next(CHUNK)) {
       let rows = '';
-      const end = Math.min(start + CHUNK, lines.length);
-      for (let i = start; i < end; i++) {
-        const l = lines[i];
-        const c = matcher.classify(l);
-        counts[c.finding] += 1;
-        const p = c.payment;
-        if (c.finding === 'MATCHED') {
-          matched.push(p!);
-          matchedCents += p!.amountCents;
-          byDimension.set(p!.dimension, (byDimension.get(p!.dimension) ?? 0) + p!.amountCents);
-          rows += `${bankFields(statement, l)},${l.lineNo},MATCHED,,\n`;
+      for (let i = 0; i < lines.length; i++) {
+        const c = matcher.classifyOrDefer(lines[i]);
+        if (c === undefined) continue;
+        if (c.finding !== 'MATCHED') {
+          others.push(c);
           continue;
         }
-        if (c.finding === 'RETURN') returns.push(c);
-        const expected = p && c.finding === 'AMOUNT_MISMATCH' ? p.amountCents : null;
-        if (findings.length < SUMMARY_FINDINGS) findings.push(findingOf(c, expected));
-        rows += `${bankFields(statement, l)},${l.lineNo},${c.finding},${expected ?? ''},${text(c.detail)}\n`;
+        matched.push(c.payment!);
+        rows += matchRow(c.line);
       }
-      copy.write(Buffer.from(rows));
-      // Let the socket drain: PostgreSQL stores this chunk while the next is classified.
+      // A refused statement writes nothing more (its transaction is rolled back); its lines are still read, for the report of every problem.
+      if (reader.invalid) continue;
+      if (rows.length > 0) copy.write(Buffer.from(rows));
+      // Full batches only: lines matched later (deferred ones) may still join the last.
+      announce(reader.statementId!, false);
+      // Let the socket drain: PostgreSQL stores this chunk while the next is read.
       await yieldToEventLoop();
     }
     const stored = copy.end();
-    this.lap('classify and stream lines (COPY)');
-    if (!Number.isSafeInteger(matchedCents)) throw new Error('the matched total is beyond exact integer cents');
-
-    // The settlement and the events are built (and validated) while PostgreSQL ingests the last lines;
-    // written once the COPY is done. The pending executions the statement shows are posted: one
-    // journal, a pair of entries per envelope × département × structure.
-    const settlement =
-      byDimension.size > 0
-        ? journals.settle(id, [...byDimension].sort((a, b) => a[0] - b[0]).map(([dimension, amount]) => {
-            const d = dimensions.get(dimension);
-            if (!d) throw new Error('a matched payment has no ledger dimension');
-            if (!Number.isSafeInteger(amount)) throw new Error('a settlement group is beyond exact integer cents');
-            return { dims: { envelopeId: d.envelope_id, departmentCode: d.department_code, structureId: d.structure_id }, amount: Cents.of(amount) };
-          }))
-        : undefined;
-    const events = [];
-    for (let i = 0; i < matched.length; i += EVENT_BATCH) {
-      const batch = matched.slice(i, i + EVENT_BATCH);
-      events.push({
-        topic: TrancheReconciledV1.topic,
-        envelope: TrancheReconciledV1.create(id, {
-          reconciliationId: id,
-          statementId: statement.statementId,
-          batch: i / EVENT_BATCH + 1,
-          trancheIds: batch.map((p) => p.trancheId),
-          amountsCents: batch.map((p) => p.amountCents),
-        }, context),
-      });
+    let statement: StatementInfo;
+    try {
+      statement = refusedAsBadRequest(() => reader.finish());
+    } catch (error) {
+      await stored.catch(() => undefined);
+      throw error;
     }
-    this.lap('settlement and events (built)');
+    this.lap('read, classify and stream matches (COPY)');
     await stored;
+    const [sameId] = await manager.query(`SELECT id FROM reconciliations WHERE format = $1 AND statement_id = $2`, [statement.format, statement.statementId]);
+    if (sameId) {
+      throw conflict(`statement ${statement.statementId} was already reconciled (${sameId.id}) with different content`, { reconciliationId: sameId.id });
+    }
     this.lap('COPY done');
-    if (settlement) await postJournals(manager, [settlement], today);
-    this.lap('settlement journal');
-    await this.core.outbox.add(manager, ...events);
-    this.lap('events (written)');
 
-    for (const c of returns) {
+    // Lines naming a payment not awaiting a statement (reconciled or returned before, executed since the
+    // lock, or no payment at all): classified now, in order, against those payments.
+    const deferred = matcher.deferredReferences();
+    if (deferred.size > 0) {
+      const later = await this.paymentsNamed(manager, deferred);
+      let rows = '';
+      for (const c of matcher.classifyDeferred((reference) => later.get(reference))) {
+        if (c.finding !== 'MATCHED') {
+          others.push(c);
+          continue;
+        }
+        matched.push(c.payment!);
+        rows += matchRow(c.line);
+      }
+      if (rows.length > 0) await copyCsv(manager, MATCH_COLUMNS, [Buffer.from(rows)]);
+      others.sort((a, b) => a.line.lineNo - b.line.lineNo);
+    }
+
+    const counts = Object.fromEntries(FINDINGS.map((f) => [f, 0])) as Record<Finding, number>;
+    counts.MATCHED = matched.length;
+    const findings: FindingView[] = [];
+    let otherRows = '';
+    for (const c of others) {
+      counts[c.finding] += 1;
+      const expected = c.payment && c.finding === 'AMOUNT_MISMATCH' ? c.payment.amountCents : null;
+      if (findings.length < SUMMARY_FINDINGS) findings.push(findingOf(c, expected));
+      otherRows += lineRow(statement.statementId, c, expected);
+    }
+    if (otherRows.length > 0) await copyCsv(manager, LINE_COLUMNS, [Buffer.from(otherRows)]);
+    this.lap('other lines');
+
+    // The pending executions the statement shows are posted: one journal, a pair of entries per
+    // envelope × département × structure.
+    let matchedCents = 0;
+    const byDimension = new Map<number, number>();
+    for (const p of matched) {
+      matchedCents += p.amountCents;
+      byDimension.set(p.dimension, (byDimension.get(p.dimension) ?? 0) + p.amountCents);
+    }
+    if (!Number.isSafeInteger(matchedCents)) throw new Error('the matched total is beyond exact integer cents');
+    if (byDimension.size > 0) {
+      const dimensions = new Map<number, { envelope_id: string; department_code: string; structure_id: string }>(
+        (await manager.query(`SELECT id, envelope_id, department_code, structure_id FROM ledger_dimensions WHERE id = ANY($1::int[])`, [[...byDimension.keys()]])).map(
+          (d: { id: number; envelope_id: string; department_code: string; structure_id: string }) => [d.id, d],
+        ),
+      );
+      const settlement = journals.settle(id, [...byDimension].sort((a, b) => a[0] - b[0]).map(([dimension, amount]) => {
+        const d = dimensions.get(dimension);
+        if (!d) throw new Error('a matched payment has no ledger dimension');
+        if (!Number.isSafeInteger(amount)) throw new Error('a settlement group is beyond exact integer cents');
+        return { dims: { envelopeId: d.envelope_id, departmentCode: d.department_code, structureId: d.structure_id }, amount: Cents.of(amount) };
+      }));
+      await postJournals(manager, [settlement], today);
+    }
+    this.lap('settlement journal');
+    announce(statement.statementId, true);
+    await this.core.outbox.add(manager, ...events);
+    this.lap('events');
+
+    for (const c of others) {
+      if (c.finding !== 'RETURN') continue;
       const [{ id: orderId }] = await manager.query(`SELECT id FROM payment_orders WHERE reference = $1`, [c.payment!.reference]);
       const order = await this.payments.lockOrder(manager, orderId);
       await this.payments.applyReturn(
@@ -321,12 +429,12 @@ export class ReconciliationService {
     const [row] = await manager.query(
       `INSERT INTO reconciliations (id, content_sha256, format, statement_id, account_iban, line_count, counts, matched_cents, unmatched_after_days, as_of, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING created_at`,
-      [id, sha, statement.format, statement.statementId, statement.accountIban, statement.lines.length, JSON.stringify(counts), matchedCents, unmatchedAfterDays, today, createdBy],
+      [id, sha, statement.format, statement.statementId, statement.accountIban, statement.lineCount, JSON.stringify(counts), matchedCents, unmatchedAfterDays, today, createdBy],
     );
     // The answer comes from what was just written (the lines' order ids are read for the few findings shown).
     const orderIds = await this.orderIdsOf(manager, findings);
     return {
-      id, statementId: statement.statementId, format: statement.format, accountIban: statement.accountIban, asOf: today, lines: statement.lines.length,
+      id, statementId: statement.statementId, format: statement.format, accountIban: statement.accountIban, asOf: today, lines: statement.lineCount,
       matchedCents, counts, unmatchedAfterDays, createdBy, createdAt: (row.created_at as Date).toISOString(),
       findings: findings.map((f) => ({ ...f, paymentOrderId: f.paymentReference ? (orderIds.get(f.paymentReference)?.id ?? null) : null, trancheId: f.paymentReference ? (orderIds.get(f.paymentReference)?.tranche_id ?? null) : null })),
       unmatchedOrders: unmatched.slice(0, SUMMARY_FINDINGS).sort((a: Record<string, string>, b: Record<string, string>) => (a.executed_on + a.reference).localeCompare(b.executed_on + b.reference)).map((u: Record<string, any>) => ({
@@ -336,38 +444,25 @@ export class ReconciliationService {
     };
   }
 
-  /** The payments a statement may concern: those awaiting a statement, then any other its references name (reconciled, returned). */
-  private async paymentsFor(manager: EntityManager, statement: Statement, awaiting: string | null): Promise<Map<string, Payment>> {
-    const lookup = new Map<string, Payment>();
-    if (awaiting) {
-      // One native split over both separators (five fields per payment) is the cheapest way through 100,000 payments.
-      const f = awaiting.replaceAll('\u001e', '\u001f').split('\u001f');
-      if (f.length % 5 !== 0) throw new Error('malformed list of payments awaiting a statement');
-      for (let i = 0; i < f.length; i += 5) {
-        const amountCents = +f[i + 1];
-        if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${f[i]}: amount beyond exact integer cents`);
-        lookup.set(f[i], { reference: f[i], amountCents, beneficiaryIban: f[i + 2], trancheId: f[i + 3], dimension: +f[i + 4], state: 'EXECUTED' });
-      }
-    }
-    const missing = new Set<string>();
-    for (const line of statement.lines) if (line.reference !== null && !lookup.has(line.reference)) missing.add(line.reference);
-    if (missing.size === 0) return lookup;
+  /** The payments (with an execution) of these references, whatever their state: reconciled, returned, or executed since the lock. */
+  private async paymentsNamed(manager: EntityManager, references: Set<string>): Promise<Map<string, Payment>> {
     const client = await rawClient(manager);
     const { rows } = await client.query({
       text: `SELECT o.reference, o.amount_cents::text, e.beneficiary_iban, o.tranche_id, o.dimension_id, o.status, ${MATCHED_ON_A_STATEMENT}
                FROM payment_orders o JOIN payment_executions e ON e.payment_order_id = o.id WHERE o.reference = ANY($1::text[])`,
-      values: [[...missing]],
+      values: [[...references]],
       rowMode: 'array',
     });
+    const payments = new Map<string, Payment>();
     for (const row of rows) {
       const amountCents = Number(row[1]);
       if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${row[0]}: amount beyond exact integer cents`);
-      lookup.set(row[0], {
+      payments.set(row[0], {
         reference: row[0], amountCents, beneficiaryIban: row[2], trancheId: row[3], dimension: row[4],
         state: row[5] === 'RETURNED' ? 'RETURNED' : row[6] ? 'RECONCILED' : 'EXECUTED',
       });
     }
-    return lookup;
+    return payments;
   }
 
   private async orderIdsOf(manager: EntityManager, findings: FindingView[]): Promise<Map<string, { id: string; tranche_id: string }>> {
@@ -383,8 +478,7 @@ export class ReconciliationService {
     const [r] = await this.core.dataSource.query(`SELECT * FROM reconciliations WHERE id = $1`, [id]);
     if (!r) throw notFound('reconciliation');
     const findings = await this.core.dataSource.query(
-      `SELECT l.*, o.id AS payment_order_id, o.tranche_id FROM statement_lines l LEFT JOIN payment_orders o ON o.reference = l.reference AND l.finding <> 'UNKNOWN_REFERENCE'
-        WHERE l.reconciliation_id = $1 AND l.finding <> 'MATCHED' ORDER BY l.line_no LIMIT 1000`,
+      `SELECT * FROM reconciliation_lines WHERE reconciliation_id = $1 AND finding <> 'MATCHED' ORDER BY line_no LIMIT ${SUMMARY_FINDINGS}`,
       [id],
     );
     const unmatched = await this.core.dataSource.query(`SELECT * FROM reconciliation_unmatched WHERE reconciliation_id = $1 ORDER BY executed_on, reference LIMIT 1000`, [id]);
@@ -426,17 +520,13 @@ export class ReconciliationService {
     await this.exists(id);
     const { limit, offset, page, pageSize } = pageWindow(query);
     const params: unknown[] = [id];
-    let clause = 'l.reconciliation_id = $1';
+    let clause = 'reconciliation_id = $1';
     if (query.finding) {
       params.push(query.finding);
-      clause += ` AND l.finding = $2`;
+      clause += ` AND finding = $2`;
     }
-    const [{ total }] = await this.core.dataSource.query(`SELECT count(*)::int AS total FROM statement_lines l WHERE ${clause}`, params);
-    const rows = await this.core.dataSource.query(
-      `SELECT l.*, o.id AS payment_order_id, o.tranche_id FROM statement_lines l LEFT JOIN payment_orders o ON o.reference = l.reference AND l.finding <> 'UNKNOWN_REFERENCE'
-        WHERE ${clause} ORDER BY l.line_no LIMIT ${limit} OFFSET ${offset}`,
-      params,
-    );
+    const [{ total }] = await this.core.dataSource.query(`SELECT count(*)::int AS total FROM reconciliation_lines WHERE ${clause}`, params);
+    const rows = await this.core.dataSource.query(`SELECT * FROM reconciliation_lines WHERE ${clause} ORDER BY line_no LIMIT ${limit} OFFSET ${offset}`, params);
     return { items: rows.map(lineView), page, pageSize, total };
   }
 
@@ -448,14 +538,15 @@ export class ReconciliationService {
 
   /** The report as CSV rows: every line with its finding, then the orders unmatched for too long. */
   async *reportRows(id: string): AsyncIterable<FindingView> {
-    for (let offset = 0; ; offset += 5000) {
+    // Page by line number (keyset): each page starts where the last ended.
+    for (let after = 0; ; ) {
       const rows = await this.core.dataSource.query(
-        `SELECT l.*, o.id AS payment_order_id, o.tranche_id FROM statement_lines l LEFT JOIN payment_orders o ON o.reference = l.reference AND l.finding <> 'UNKNOWN_REFERENCE'
-          WHERE l.reconciliation_id = $1 ORDER BY l.line_no LIMIT 5000 OFFSET ${offset}`,
-        [id],
+        `SELECT * FROM reconciliation_lines WHERE reconciliation_id = $1 AND line_no > $2 ORDER BY line_no LIMIT 5000`,
+        [id, after],
       );
       for (const r of rows) yield lineView(r);
       if (rows.length < 5000) break;
+      after = rows[rows.length - 1].line_no;
     }
     const unmatched = await this.core.dataSource.query(`SELECT * FROM reconciliation_unmatched WHERE reconciliation_id = $1 ORDER BY executed_on, reference`, [id]);
     for (const u of unmatched) {

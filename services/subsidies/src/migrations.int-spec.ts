@@ -1,0 +1,51 @@
+import { MessagingTables1764000000000, openServiceDataSource } from '@cnfs/messaging';
+import { IdempotencyKeys1764000000001 } from '@cnfs/service-kit';
+import { testDatabaseUrl, uniqueName } from '@cnfs/testing';
+import { DataSource } from 'typeorm';
+import { SUBSIDIES_MIGRATIONS } from './migrations';
+
+const RECONCILIATION = '5b1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a6b';
+
+/** Migration 1764000100004 on the real PostgreSQL: matched lines move to statement_matches, the same facts, the others stay. */
+describe('subsidies migrations: statement_matches', () => {
+  const schema = uniqueName('subsidies_migrations');
+  let dataSource: DataSource | undefined;
+
+  afterAll(async () => {
+    await dataSource?.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await dataSource?.destroy();
+  });
+
+  it('moves existing matched lines, keeps the others, and keeps every line readable', async () => {
+    const before = SUBSIDIES_MIGRATIONS.slice(0, SUBSIDIES_MIGRATIONS.findIndex((m) => m.name === 'StatementMatches1764000100004'));
+    const first = await openServiceDataSource({ url: testDatabaseUrl(), schema, migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...before] });
+    await first.transaction(async (m) => {
+      await m.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [RECONCILIATION]);
+      await m.query(`
+        INSERT INTO statement_lines (statement_ref, entry_ref, booking_date, direction, amount, currency, reference, counterparty_iban, counterparty_name,
+                                     return_reason, line_no, finding, expected_amount_cents, detail)
+        VALUES ('S-1', 'BQ-1', '2023-05-02', 'DBIT', 25000.00, 'EUR', 'CNFS-P-0000000001', 'FR7630006000011234567890189', 'Commune', NULL, 1, 'MATCHED', NULL, NULL),
+               ('S-1', 'BQ-2', '2023-05-02', 'DBIT', 12.34, 'EUR', 'CNFS-P-UNKNOWN', 'FR7630006000011234567890189', 'Inconnu', NULL, 2, 'UNKNOWN_REFERENCE', NULL, 'no executed payment order has reference CNFS-P-UNKNOWN')`);
+    });
+    await first.destroy();
+
+    dataSource = await openServiceDataSource({ url: testDatabaseUrl(), schema, migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...SUBSIDIES_MIGRATIONS] });
+    expect(await dataSource.query(`SELECT reference, reconciliation_id, line_no, entry_ref, booking_date, counterparty_name FROM statement_matches`)).toEqual([
+      { reference: 'CNFS-P-0000000001', reconciliation_id: RECONCILIATION, line_no: 1, entry_ref: 'BQ-1', booking_date: '2023-05-02', counterparty_name: 'Commune' },
+    ]);
+    expect(await dataSource.query(`SELECT line_no, finding FROM statement_lines`)).toEqual([{ line_no: 2, finding: 'UNKNOWN_REFERENCE' }]);
+    // A matched line is never stored twice, nor among the other lines; both tables stay append-only.
+    await expect(dataSource.query(`INSERT INTO statement_matches (reference, reconciliation_id, line_no, entry_ref, booking_date) VALUES ('CNFS-P-0000000001', $1, 9, 'BQ-9', '2023-05-03')`, [RECONCILIATION]))
+      .rejects.toThrow(/duplicate key/);
+    await expect(dataSource.query(`
+      INSERT INTO statement_lines (reconciliation_id, statement_ref, entry_ref, booking_date, direction, amount, currency, line_no, finding)
+      VALUES ($1, 'S-2', 'BQ-3', '2023-05-02', 'DBIT', 1, 'EUR', 3, 'MATCHED')`, [RECONCILIATION])).rejects.toThrow(/statement_lines_matched_elsewhere/);
+    await expect(dataSource.query(`DELETE FROM statement_matches`)).rejects.toThrow(/append-only/);
+    await expect(dataSource.query(`UPDATE statement_lines SET detail = 'x'`)).rejects.toThrow(/append-only/);
+    // The other line is shown as before; the matched one needs its payment (none was seeded here) to be shown.
+    expect(await dataSource.query(`SELECT line_no, finding, amount_cents::int FROM reconciliation_lines WHERE reconciliation_id = $1`, [RECONCILIATION]))
+      .toEqual([{ line_no: 2, finding: 'UNKNOWN_REFERENCE', amount_cents: 1234 }]);
+    const [{ storage }] = await dataSource.query(`SELECT attstorage AS storage FROM pg_attribute WHERE attrelid = 'outbox'::regclass AND attname = 'envelope'`);
+    expect(storage).toBe('e');
+  });
+});
