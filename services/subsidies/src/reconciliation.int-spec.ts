@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { StatementFormatError, StatementLine, StatementReader } from '@cnfs/subsidies-domain';
+import { SubsidiesCore } from './core/core';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { IBANS, SubsidiesHarness, tranchesOf, uid, validatedConvention } from './testing/harness';
 
 jest.setTimeout(120_000);
@@ -175,6 +178,41 @@ describe('reconciliation of bank statements', () => {
     expect(r.source).toBe('STATEMENT');
     const checks = await h.http().get('/api/v1/ledger/checks').set('Authorization', `Bearer ${anct}`).expect(200);
     expect(checks.body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+  });
+
+  it('a statement found unreadable mid-way, while its first matches stream to COPY, is refused whole: nothing written', async () => {
+    const convention = await validatedConvention(h, { departmentCode: '971', posts: 1, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
+    const today = h.app.get(SubsidiesCore).today();
+    const [order] = await paidOrders(convention.postIds, today);
+    const [execution] = await h.query(`SELECT tranche_id, dimension_id FROM payment_executions WHERE reference = $1`, [order.reference]);
+    const awaiting = [{ payments: [order.reference, order.amountCents, order.iban, execution.tranche_id, execution.dimension_id, ''].join('\u001f') }];
+    const line: StatementLine = {
+      lineNo: 1, entryRef: `MID-${run}-1`, reference: order.reference, amountCents: order.amountCents, direction: 'DBIT', bookingDate: today,
+      counterpartyIban: order.iban, counterpartyName: 'Commune', returnReason: null,
+    };
+    let chunks = 0;
+    const reader: StatementReader = {
+      invalid: false,
+      statementId: `MID-${run}`,
+      next: () => {
+        chunks += 1;
+        if (chunks === 1) return [line];
+        throw new StatementFormatError([{ line: 3, field: '(csv)', message: 'unterminated quoted field' }]);
+      },
+      finish: () => {
+        throw new Error('never read through');
+      },
+    };
+    const context = { actor: { kind: 'user' as const, subject: 'bdt-test', role: 'bdt' as const }, occurredAt: new Date(), correlationId: randomUUID() };
+    const before = await counts();
+    await expect(h.dataSource.transaction((m) => h.app.get(ReconciliationService).apply(m, randomUUID(), 'f'.repeat(64), reader, awaiting, 'bdt-test', context)))
+      .rejects.toThrow(/unterminated quoted field/);
+    expect(chunks).toBe(2);
+    expect(await counts()).toEqual(before);
+    // The payment still awaits its statement: the same line, read whole, matches it.
+    const header = 'statement_id,entry_reference,booking_date,direction,amount,currency,payment_reference,beneficiary_iban,beneficiary_name';
+    const csv = `${header}\nMID-${run},MID-${run}-1,${today},DBIT,${euros(order.amountCents)},EUR,${order.reference},${order.iban},Commune\n`;
+    expect((await upload(csv, 'text/csv').expect(201)).body.counts.MATCHED).toBe(1);
   });
 
   it('lists reconciliations and their lines', async () => {

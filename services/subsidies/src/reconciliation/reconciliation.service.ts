@@ -26,7 +26,7 @@ import { EntityManager } from 'typeorm';
 import { SubsidiesCore } from '../core/core';
 import { postJournals } from '../core/ledger-writer';
 import { actorOf } from '../core/principal';
-import { copyCsv, cents, copyText, openCopy, rawClient } from '../core/sql';
+import { copyCsv, cents, copyText, CopyStream, openCopy, rawClient } from '../core/sql';
 import { PaymentsService } from '../payments/payments.service';
 
 /** An executed payment as the matcher needs it, with what the ledger and events need once matched. */
@@ -308,25 +308,12 @@ export class ReconciliationService {
         });
       }
     };
-    for (let lines = reader.next(CHUNK); lines.length > 0; lines = reader.next(CHUNK)) {
-      let rows = '';
-      for (let i = 0; i < lines.length; i++) {
-        const c = matcher.classifyOrDefer(lines[i]);
-        if (c === undefined) continue;
-        if (c.finding !== 'MATCHED') {
-          others.push(c);
-          continue;
-        }
-        matched.push(c.payment!);
-        rows += matchRow(c.line);
-      }
-      // A refused statement writes nothing more (its transaction is rolled back); its lines are still read, for the report of every problem.
-      if (reader.invalid) continue;
-      if (rows.length > 0) copy.write(Buffer.from(rows));
-      // Full batches only: lines matched later (deferred ones) may still join the last.
-      announce(reader.statementId!, false);
-      // Let the socket drain: PostgreSQL stores this chunk while the next is read.
-      await yieldToEventLoop();
+    try {
+      await this.pass(reader, matcher, copy, matched, others, announce);
+    } catch (error) {
+      // A statement that turns out unreadable mid-way (or any failure): the COPY is ended before the transaction rolls back.
+      await copy.end().catch(() => undefined);
+      throw error;
     }
     const stored = copy.end();
     let statement: StatementInfo;
@@ -442,6 +429,33 @@ export class ReconciliationService {
         daysUnmatched: u.days_unmatched, departmentCode: u.department_code, structureId: u.structure_id,
       })),
     };
+  }
+
+  /** Reads, classifies and streams the statement's matches, a chunk at a time (see apply). */
+  private async pass(
+    reader: StatementReader, matcher: StatementMatcher<Payment>, copy: CopyStream, matched: Payment[], others: ClassifiedLine<Payment>[],
+    announce: (statementId: string, final: boolean) => void,
+  ): Promise<void> {
+    for (let lines = reader.next(CHUNK); lines.length > 0; lines = reader.next(CHUNK)) {
+      let rows = '';
+      for (let i = 0; i < lines.length; i++) {
+        const c = matcher.classifyOrDefer(lines[i]);
+        if (c === undefined) continue;
+        if (c.finding !== 'MATCHED') {
+          others.push(c);
+          continue;
+        }
+        matched.push(c.payment!);
+        rows += matchRow(c.line);
+      }
+      // A refused statement writes nothing more (its transaction is rolled back); its lines are still read, for the report of every problem.
+      if (reader.invalid) continue;
+      if (rows.length > 0) copy.write(Buffer.from(rows));
+      // Full batches only: lines matched later (deferred ones) may still join the last.
+      announce(reader.statementId!, false);
+      // Let the socket drain: PostgreSQL stores this chunk while the next is read.
+      await yieldToEventLoop();
+    }
   }
 
   /** The payments (with an execution) of these references, whatever their state: reconciled, returned, or executed since the lock. */
