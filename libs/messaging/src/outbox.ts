@@ -17,13 +17,30 @@ export interface OutboxMessage {
  * committed together. The relay publishes them afterwards, at least once.
  * Tables live in the service's own schema (the DataSource's search_path).
  */
+function assertTransaction(manager: EntityManager): void {
+  // Writing an event outside a transaction would break the outbox's only promise.
+  if (!manager.queryRunner?.isTransactionActive) throw new Error('Outbox.add must be called inside a database transaction');
+}
+
+/** Outbox rows ready to be written: the envelopes checked and serialised (see Outbox.prepare). */
+export interface PreparedOutboxRows {
+  readonly count: number;
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
 export class Outbox {
   async add(manager: EntityManager, ...messages: OutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    if (!manager.queryRunner?.isTransactionActive) {
-      // Writing an event outside a transaction would break the outbox's only promise.
-      throw new Error('Outbox.add must be called inside a database transaction');
-    }
+    assertTransaction(manager);
+    await this.write(manager, this.prepare(messages));
+  }
+
+  /**
+   * Checks and serialises messages for {@link write}, without the database: a caller with many events
+   * (a reconciliation's) does it while its previous statement runs.
+   */
+  prepare(messages: OutboxMessage[]): PreparedOutboxRows {
     // The last gate before the wire: an envelope built by hand (not through its definition) without
     // a valid actor, id or date never reaches the outbox.
     for (const { envelope } of messages) parseEnvelope(envelope);
@@ -33,12 +50,16 @@ export class Outbox {
       const n = params.length;
       return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
     });
-    await manager.query(
-      `INSERT INTO outbox (message_id, topic, message_key, event_type, envelope, headers) VALUES ${rows.join(', ')}`,
-      params,
-    );
+    return { count: messages.length, sql: `INSERT INTO outbox (message_id, topic, message_key, event_type, envelope, headers) VALUES ${rows.join(', ')}`, params };
+  }
+
+  /** Writes prepared rows in the caller's transaction. */
+  async write(manager: EntityManager, prepared: PreparedOutboxRows): Promise<void> {
+    if (prepared.count === 0) return;
+    assertTransaction(manager);
+    await manager.query(prepared.sql, prepared.params);
     // tells this process's relay to look as soon as the transaction commits (see OutboxRelay)
-    manager.queryRunner.data[OUTBOX_WRITTEN] = true;
+    manager.queryRunner!.data[OUTBOX_WRITTEN] = true;
   }
 
   /** Messages not yet acknowledged by the broker (0 means drained). */

@@ -123,6 +123,22 @@ describe('reconciliation of bank statements', () => {
     expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(['MATCHED', 'MATCHED', 'MATCHED', 'AMOUNT_MISMATCH', 'UNKNOWN_REFERENCE', 'DUPLICATE_LINE']);
   });
 
+  it('the same statement uploaded three times at once: reconciled once, the others answer it', async () => {
+    const convention = await validatedConvention(h, { departmentCode: '971', posts: 4, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
+    const orders = await paidOrders(convention.postIds, '2021-05-03');
+    const csv = fill(fixture('statement-with-findings.csv'), orders, `RACE-${run}`, '2021-05-03');
+    const before = await counts();
+    // Each later one finds the first either by its statement id before the lock or, waiting behind it, by its SHA-256.
+    const answers = await Promise.all([upload(csv, 'text/csv'), upload(csv, 'text/csv'), upload(csv, 'text/csv')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    const [first] = await h.query(`SELECT count(*)::int AS n FROM reconciliations WHERE statement_id = $1`, [`RACE-${run}`]);
+    expect(first.n).toBe(1);
+    const after = await counts();
+    expect(Number(after.matches) - Number(before.matches)).toBe(3);
+    expect(Number(after.reconciliations) - Number(before.reconciliations)).toBe(1);
+  });
+
   it('camt.053: the same three findings, exactly; pending entries are left out', async () => {
     const convention = await validatedConvention(h, { departmentCode: '972', posts: 4, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
     const orders = await paidOrders(convention.postIds, '2021-05-03');

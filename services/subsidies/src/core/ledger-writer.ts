@@ -2,9 +2,10 @@ import { Journal } from '@cnfs/subsidies-domain';
 import { EntityManager } from 'typeorm';
 
 /**
- * Writes journals: their rows, then all their entries in one INSERT (the database trigger checks
- * that each journal touched nets to zero and was written whole). Ids are deterministic, so a
- * journal written twice fails on its primary key instead of posting twice.
+ * Writes journals in one statement: their rows, then all their entries (the database trigger checks,
+ * at the end of the statement, that each journal touched nets to zero, exists and was written whole).
+ * Ids are deterministic, so a journal written twice fails on its primary key instead of posting twice.
+ * One statement, one round trip: a caller may compute while PostgreSQL writes (see ReconciliationService).
  */
 export async function postJournals(manager: EntityManager, journals: Journal[], occurredOn: string): Promise<void> {
   if (journals.length === 0) return;
@@ -14,7 +15,6 @@ export async function postJournals(manager: EntityManager, journals: Journal[], 
     const n = params.length;
     return `($${n - 5}::uuid, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}::uuid, $${n}::date)`;
   });
-  await manager.query(`INSERT INTO ledger_journals (id, kind, business_key, pending, reverses_journal_id, occurred_on) VALUES ${rows.join(', ')}`, params);
   const ids: string[] = [];
   const lines: number[] = [];
   const accounts: string[] = [];
@@ -33,9 +33,13 @@ export async function postJournals(manager: EntityManager, journals: Journal[], 
       structures.push(e.structureId);
     });
   }
+  const n = params.length;
+  params.push(ids, lines, accounts, amounts, envelopes, departments, structures);
   await manager.query(
-    `INSERT INTO ledger_entries (journal_id, line, account, amount_cents, envelope_id, department_code, structure_id)
-     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])`,
-    [ids, lines, accounts, amounts, envelopes, departments, structures],
+    `WITH journal_rows AS (
+       INSERT INTO ledger_journals (id, kind, business_key, pending, reverses_journal_id, occurred_on) VALUES ${rows.join(', ')})
+     INSERT INTO ledger_entries (journal_id, line, account, amount_cents, envelope_id, department_code, structure_id)
+     SELECT * FROM unnest($${n + 1}::uuid[], $${n + 2}::int[], $${n + 3}::text[], $${n + 4}::bigint[], $${n + 5}::text[], $${n + 6}::text[], $${n + 7}::text[])`,
+    params,
   );
 }

@@ -3,8 +3,9 @@ import { SubsidiesSeeds1764000100001 } from './1764000100001-subsidies-seeds';
 import { CommitmentRelease1764000100002 } from './1764000100002-commitment-release';
 import { TrancheStatesPerRow1764000100003 } from './1764000100003-tranche-states-per-row';
 import { StatementMatches1764000100004 } from './1764000100004-statement-matches';
+import { AwaitingStatementRow1764000100005 } from './1764000100005-awaiting-statement-row';
 
 export const SUBSIDIES_MIGRATIONS = [
   SubsidiesSchema1764000100000, SubsidiesSeeds1764000100001, CommitmentRelease1764000100002, TrancheStatesPerRow1764000100003,
-  StatementMatches1764000100004,
+  StatementMatches1764000100004, AwaitingStatementRow1764000100005,
 ];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@cnfs/auth';
 import { EventContext, TrancheReconciledV1 } from '@cnfs/contracts';
-import type { OutboxMessage } from '@cnfs/messaging';
+import type { OutboxMessage, PreparedOutboxRows } from '@cnfs/messaging';
 import { Cents } from '@cnfs/money';
 import { badRequest, conflict, CsvColumn, notFound, Page, pageWindow } from '@cnfs/service-kit';
 import {
@@ -20,7 +20,7 @@ import {
   StatementMatcher,
   StatementReader,
 } from '@cnfs/subsidies-domain';
-import { createHash } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { EntityManager } from 'typeorm';
 import { SubsidiesCore } from '../core/core';
@@ -42,16 +42,17 @@ const MATCHED_ON_A_STATEMENT = `EXISTS (SELECT 1 FROM statement_matches m WHERE 
 const AWAITING_PER_ROW = 1000;
 
 /**
- * The executed payments (not returned) on no statement yet, in rows of AWAITING_PER_ROW payments, each
- * row one text (no per-row decoding): what the matcher, the settlement and the events need of each —
- * reference, amount, IBAN, tranche, ledger dimension (envelope × département × structure number) —
- * five fields a payment, every field ended by U+001F. Safe by construction: references are the platform's
- * own (CHECK: letters, digits, '-'), IBANs alphanumeric, amounts digits, tranche ids UUIDs.
+ * The executed payments (not returned) on no statement yet, in rows of AWAITING_PER_ROW payments, each row one
+ * text (no per-row decoding): what the matcher, the settlement and the events need of each — reference, amount,
+ * IBAN, tranche, ledger dimension (envelope × département × structure number) — five fields a payment, every
+ * field ended by U+001F, stored so with the execution (payment_executions.awaiting_row). Safe by construction:
+ * references are the platform's own (CHECK: letters, digits, '-'), IBANs alphanumeric, amounts digits, tranche
+ * ids UUIDs. In the order they were executed (the table's, which statements mostly follow): the lookup table is
+ * then filled, and read, mostly in sequence (in a random order, its lookups are several times slower).
  */
 const AWAITING_PAYMENTS = `
-  SELECT string_agg(p, '') AS payments
-    FROM (SELECT e.reference || chr(31) || e.amount_cents || chr(31) || e.beneficiary_iban || chr(31) || e.tranche_id || chr(31) || e.dimension_id || chr(31) AS p,
-                 row_number() OVER () / ${AWAITING_PER_ROW} AS chunk
+  SELECT string_agg(awaiting_row, '') AS payments
+    FROM (SELECT e.awaiting_row, row_number() OVER () / ${AWAITING_PER_ROW} AS chunk
             FROM payment_executions e
            WHERE NOT EXISTS (SELECT 1 FROM payment_returns r WHERE r.payment_order_id = e.payment_order_id)
              AND NOT EXISTS (SELECT 1 FROM statement_matches m WHERE m.reference = e.reference)) awaiting
@@ -60,18 +61,14 @@ const AWAITING_PAYMENTS = `
 /**
  * The first round trip of a reconciliation, one simple query: the reconciliation lock; the payments awaiting a
  * statement, by hash anti-joins held in memory (with nested loops, an empty table of returns or matches is scanned
- * once per payment: 100,000 scans), the planner's settings then set back; whether a statement of this SHA-256 was
- * reconciled while this one waited for the lock.
+ * once per payment: 100,000 scans), the planner's settings then set back.
  */
-const startOfReconciliation = (sha: string) => {
-  if (!/^[0-9a-f]{64}$/.test(sha)) throw new Error('not a SHA-256');
-  return `SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.reconciliation')), set_config('jit', 'off', true),
-                 set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true);
-          ${AWAITING_PAYMENTS};
-          SET LOCAL enable_nestloop TO DEFAULT;
-          SET LOCAL work_mem TO DEFAULT;
-          SELECT (SELECT id FROM reconciliations WHERE content_sha256 = '${sha}') AS id`;
-};
+const START_OF_RECONCILIATION = `
+  SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.reconciliation')), set_config('jit', 'off', true),
+         set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true);
+  ${AWAITING_PAYMENTS};
+  SET LOCAL enable_nestloop TO DEFAULT;
+  SET LOCAL work_mem TO DEFAULT`;
 
 /** statement_matches columns written by COPY: what the bank alone says of a line that paid a payment. */
 const MATCH_COLUMNS = `statement_matches (line_no, entry_ref, booking_date, reference, counterparty_name, return_reason)`;
@@ -101,9 +98,10 @@ const lineRow = (statementId: string, c: ClassifiedLine, expected: number | null
     `${text(l.counterpartyIban)},${text(l.counterpartyName)},${text(l.returnReason)},${l.lineNo},${c.finding},${expected ?? ''},${text(c.detail)}\n`;
 };
 
-/** The payments awaiting a statement (AWAITING_PAYMENTS rows) by reference: this reconciliation's working copies. */
-function paymentsAwaiting(rows: { payments: string }[]): Map<string, Payment> {
+/** The payments awaiting a statement (AWAITING_PAYMENTS rows) by reference (this reconciliation's working copies), and their ledger dimensions. */
+function paymentsAwaiting(rows: { payments: string }[]): { lookup: Map<string, Payment>; dimensions: Set<number> } {
   const lookup = new Map<string, Payment>();
+  const dimensions = new Set<number>();
   for (const { payments } of rows) {
     // One native split (five fields per payment, each ended by U+001F) is the cheapest way through them.
     const f = payments.split('\u001f');
@@ -111,10 +109,32 @@ function paymentsAwaiting(rows: { payments: string }[]): Map<string, Payment> {
     for (let i = 0; i + 5 < f.length; i += 5) {
       const amountCents = +f[i + 1];
       if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${f[i]}: amount beyond exact integer cents`);
-      lookup.set(f[i], { reference: f[i], amountCents, beneficiaryIban: f[i + 2], trancheId: f[i + 3], dimension: +f[i + 4], state: 'EXECUTED' });
+      const dimension = +f[i + 4];
+      lookup.set(f[i], { reference: f[i], amountCents, beneficiaryIban: f[i + 2], trancheId: f[i + 3], dimension, state: 'EXECUTED' });
+      dimensions.add(dimension);
     }
   }
-  return lookup;
+  return { lookup, dimensions };
+}
+
+type DimensionRow = { id: number; envelope_id: string; department_code: string; structure_id: string };
+
+/** Ledger dimensions (envelope × département × structure) by id. */
+async function dimensionsNamed(manager: EntityManager, ids: Iterable<number>): Promise<Map<number, DimensionRow>> {
+  const rows: DimensionRow[] = await manager.query(`SELECT id, envelope_id, department_code, structure_id FROM ledger_dimensions WHERE id = ANY($1::int[])`, [[...ids]]);
+  return new Map(rows.map((d) => [d.id, d]));
+}
+
+/** The payments a statement matched, as they are matched: the list (the events) and the total per ledger dimension (the settlement). */
+class Matches {
+  readonly payments: Payment[] = [];
+  readonly centsByDimension = new Map<number, number>();
+  cents = 0;
+  add(payment: Payment): void {
+    this.payments.push(payment);
+    this.cents += payment.amountCents;
+    this.centsByDimension.set(payment.dimension, (this.centsByDimension.get(payment.dimension) ?? 0) + payment.amountCents);
+  }
 }
 
 /** Runs `read`; a statement refused whole (StatementFormatError) becomes a 400 naming each line and field. */
@@ -245,28 +265,38 @@ export class ReconciliationService {
   async reconcile(principal: Principal, content: string, format: StatementFormat, context: EventContext): Promise<{ created: boolean; summary: ReconciliationSummary }> {
     this.lastTimings = {};
     this.mark = performance.now();
-    // The same statement again (same bytes) answers the first reconciliation, unread and without waiting for the lock.
-    const sha = createHash('sha256').update(Buffer.from(content, 'utf8')).digest('hex');
-    const [known] = await this.core.dataSource.query(`SELECT id FROM reconciliations WHERE content_sha256 = $1`, [sha]);
-    if (known) return { created: false, summary: await this.summary(known.id) };
+    const reader = new ReadAhead(this.reader(content, format));
+    reader.readAhead(CHUNK);
+    // The same statement again (same bytes, so the same statement id) answers the first reconciliation, without
+    // waiting for the lock. A statement whose id is new cannot be one: it goes straight on (one reconciled while
+    // this one waits for the lock is caught behind it).
+    let digest: Promise<string> | undefined;
+    const sha = () => (digest ??= webcrypto.subtle.digest('SHA-256', Buffer.from(content, 'utf8')).then((d) => Buffer.from(d).toString('hex')));
+    if (reader.statementId !== null) {
+      const [same] = await this.core.dataSource.query(`SELECT id, content_sha256 FROM reconciliations WHERE format = $1 AND statement_id = $2`, [format, reader.statementId]);
+      if (same && same.content_sha256 === (await sha())) return { created: false, summary: await this.summary(same.id) };
+    }
+    this.lap('statement id looked up');
     const outcome = await this.core.transaction(async (manager): Promise<{ replay: string } | { created: ReconciliationSummary }> => {
       // One reconciliation at a time (bank returns through the API take the same lock). Behind the lock, in
-      // the same round trip, PostgreSQL reads the payments awaiting a statement and whether this statement was
-      // reconciled meanwhile, while this process starts reading the statement: the two cores work at once.
+      // one round trip, PostgreSQL reads the payments awaiting a statement while this process hashes the
+      // statement (on the thread pool) and reads it: the two cores work at once.
       const client = await rawClient(manager);
       let answered = false;
-      const started: Promise<{ rows: any[] }[]> = (client.query({ text: startOfReconciliation(sha) }) as unknown as Promise<{ rows: any[] }[]>).finally(() => {
+      const started: Promise<{ rows: any[] }[]> = (client.query({ text: START_OF_RECONCILIATION }) as unknown as Promise<{ rows: any[] }[]>).finally(() => {
         answered = true;
       });
       started.catch(() => undefined);
-      this.lap('hash');
-      const reader = new ReadAhead(this.reader(content, format));
+      const hashed = sha();
+      hashed.catch(() => undefined);
       while (!answered && reader.readAhead(CHUNK)) await yieldToEventLoop();
       const results = (await started).map((result) => result.rows);
-      const [concurrent] = results[results.length - 1];
+      const contentSha = await hashed;
       this.lap('read ahead while PostgreSQL finds the payments awaiting a statement');
-      if (concurrent.id) return { replay: concurrent.id as string };
-      return { created: await this.apply(manager, deterministicId('reconciliation', sha), sha, reader, results[1], actorOf(principal), context) };
+      // Reconciled while this one waited for the lock?
+      const [concurrent] = await manager.query(`SELECT id FROM reconciliations WHERE content_sha256 = $1`, [contentSha]);
+      if (concurrent) return { replay: concurrent.id as string };
+      return { created: await this.apply(manager, deterministicId('reconciliation', contentSha), contentSha, reader, results[1], actorOf(principal), context) };
     });
     this.lap('commit');
     if ('replay' in outcome) return { created: false, summary: await this.summary(outcome.replay) };
@@ -285,22 +315,24 @@ export class ReconciliationService {
     manager: EntityManager, id: string, sha: string, reader: StatementReader, awaiting: { payments: string }[], createdBy: string, context: EventContext,
   ): Promise<ReconciliationSummary> {
     const today = this.core.today();
-    const lookup = paymentsAwaiting(awaiting);
+    const { lookup, dimensions: awaitingDimensions } = paymentsAwaiting(awaiting);
+    // The settlement's dimensions, read now rather than after the statement (the end is where the time goes).
+    const dimensions = await dimensionsNamed(manager, awaitingDimensions);
     this.lap('load payments');
 
     await manager.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [id]);
     const copy = await openCopy(manager, MATCH_COLUMNS);
     const matcher = new StatementMatcher<Payment>((reference) => lookup.get(reference));
-    const matched: Payment[] = [];
+    const matched = new Matches();
     const others: ClassifiedLine<Payment>[] = [];
     // TrancheReconciled, one event per 1,000 matched tranches, built as they are matched (while PostgreSQL stores lines).
     const events: OutboxMessage[] = [];
     const announce = (statementId: string, final: boolean) => {
       for (;;) {
         const start = events.length * EVENT_BATCH;
-        const end = Math.min(start + EVENT_BATCH, matched.length);
+        const end = Math.min(start + EVENT_BATCH, matched.payments.length);
         if (end <= start || (end - start < EVENT_BATCH && !final)) return;
-        const batch = matched.slice(start, end);
+        const batch = matched.payments.slice(start, end);
         events.push({
           topic: TrancheReconciledV1.topic,
           envelope: TrancheReconciledV1.create(id, {
@@ -343,7 +375,7 @@ export class ReconciliationService {
           others.push(c);
           continue;
         }
-        matched.push(c.payment!);
+        matched.add(c.payment!);
         rows += matchRow(c.line);
       }
       if (rows.length > 0) await copyCsv(manager, MATCH_COLUMNS, [Buffer.from(rows)]);
@@ -351,7 +383,7 @@ export class ReconciliationService {
     }
 
     const counts = Object.fromEntries(FINDINGS.map((f) => [f, 0])) as Record<Finding, number>;
-    counts.MATCHED = matched.length;
+    counts.MATCHED = matched.payments.length;
     const findings: FindingView[] = [];
     let otherRows = '';
     for (const c of others) {
@@ -364,32 +396,34 @@ export class ReconciliationService {
     this.lap('other lines');
 
     // The pending executions the statement shows are posted: one journal, a pair of entries per
-    // envelope × département × structure.
-    let matchedCents = 0;
-    const byDimension = new Map<number, number>();
-    for (const p of matched) {
-      matchedCents += p.amountCents;
-      byDimension.set(p.dimension, (byDimension.get(p.dimension) ?? 0) + p.amountCents);
-    }
+    // envelope × département × structure. PostgreSQL writes it while this process serialises the events.
+    const matchedCents = matched.cents;
     if (!Number.isSafeInteger(matchedCents)) throw new Error('the matched total is beyond exact integer cents');
-    if (byDimension.size > 0) {
-      const dimensions = new Map<number, { envelope_id: string; department_code: string; structure_id: string }>(
-        (await manager.query(`SELECT id, envelope_id, department_code, structure_id FROM ledger_dimensions WHERE id = ANY($1::int[])`, [[...byDimension.keys()]])).map(
-          (d: { id: number; envelope_id: string; department_code: string; structure_id: string }) => [d.id, d],
-        ),
-      );
-      const settlement = journals.settle(id, [...byDimension].sort((a, b) => a[0] - b[0]).map(([dimension, amount]) => {
+    let settled: Promise<void> = Promise.resolve();
+    if (matched.centsByDimension.size > 0) {
+      // Payments matched by deferred lines (executed since the lock) may belong to other dimensions.
+      const missing = [...matched.centsByDimension.keys()].filter((d) => !dimensions.has(d));
+      if (missing.length > 0) for (const [d, row] of await dimensionsNamed(manager, missing)) dimensions.set(d, row);
+      const settlement = journals.settle(id, [...matched.centsByDimension].sort((a, b) => a[0] - b[0]).map(([dimension, amount]) => {
         const d = dimensions.get(dimension);
         if (!d) throw new Error('a matched payment has no ledger dimension');
         if (!Number.isSafeInteger(amount)) throw new Error('a settlement group is beyond exact integer cents');
         return { dims: { envelopeId: d.envelope_id, departmentCode: d.department_code, structureId: d.structure_id }, amount: Cents.of(amount) };
       }));
-      await postJournals(manager, [settlement], today);
+      settled = postJournals(manager, [settlement], today);
+      settled.catch(() => undefined); // awaited below
+      // Let the query reach the socket (the ORM sends it a few promise steps later) before the events are serialised.
+      await yieldToEventLoop();
     }
-    this.lap('settlement journal');
     announce(statement.statementId, true);
-    await this.core.outbox.add(manager, ...events);
-    this.lap('events');
+    let prepared: PreparedOutboxRows;
+    try {
+      prepared = this.core.outbox.prepare(events);
+    } finally {
+      await settled;
+    }
+    await this.core.outbox.write(manager, prepared);
+    this.lap('settlement journal and events');
 
     for (const c of others) {
       if (c.finding !== 'RETURN') continue;
@@ -434,7 +468,7 @@ export class ReconciliationService {
 
   /** Reads, classifies and streams the statement's matches, a chunk at a time (see apply). */
   private async pass(
-    reader: StatementReader, matcher: StatementMatcher<Payment>, copy: CopyStream, matched: Payment[], others: ClassifiedLine<Payment>[],
+    reader: StatementReader, matcher: StatementMatcher<Payment>, copy: CopyStream, matched: Matches, others: ClassifiedLine<Payment>[],
     announce: (statementId: string, final: boolean) => void,
   ): Promise<void> {
     for (let lines = reader.next(CHUNK); lines.length > 0; lines = reader.next(CHUNK)) {
@@ -446,7 +480,7 @@ export class ReconciliationService {
           others.push(c);
           continue;
         }
-        matched.push(c.payment!);
+        matched.add(c.payment!);
         rows += matchRow(c.line);
       }
       // A refused statement writes nothing more (its transaction is rolled back); its lines are still read, for the report of every problem.
