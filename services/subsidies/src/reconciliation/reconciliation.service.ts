@@ -98,10 +98,9 @@ const lineRow = (statementId: string, c: ClassifiedLine, expected: number | null
     `${text(l.counterpartyIban)},${text(l.counterpartyName)},${text(l.returnReason)},${l.lineNo},${c.finding},${expected ?? ''},${text(c.detail)}\n`;
 };
 
-/** The payments awaiting a statement (AWAITING_PAYMENTS rows) by reference (this reconciliation's working copies), and their ledger dimensions. */
-function paymentsAwaiting(rows: { payments: string }[]): { lookup: Map<string, Payment>; dimensions: Set<number> } {
+/** The payments awaiting a statement (AWAITING_PAYMENTS rows) by reference: this reconciliation's working copies. */
+function paymentsAwaiting(rows: { payments: string }[]): Map<string, Payment> {
   const lookup = new Map<string, Payment>();
-  const dimensions = new Set<number>();
   for (const { payments } of rows) {
     // One native split (five fields per payment, each ended by U+001F) is the cheapest way through them.
     const f = payments.split('\u001f');
@@ -109,20 +108,10 @@ function paymentsAwaiting(rows: { payments: string }[]): { lookup: Map<string, P
     for (let i = 0; i + 5 < f.length; i += 5) {
       const amountCents = +f[i + 1];
       if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${f[i]}: amount beyond exact integer cents`);
-      const dimension = +f[i + 4];
-      lookup.set(f[i], { reference: f[i], amountCents, beneficiaryIban: f[i + 2], trancheId: f[i + 3], dimension, state: 'EXECUTED' });
-      dimensions.add(dimension);
+      lookup.set(f[i], { reference: f[i], amountCents, beneficiaryIban: f[i + 2], trancheId: f[i + 3], dimension: +f[i + 4], state: 'EXECUTED' });
     }
   }
-  return { lookup, dimensions };
-}
-
-type DimensionRow = { id: number; envelope_id: string; department_code: string; structure_id: string };
-
-/** Ledger dimensions (envelope × département × structure) by id. */
-async function dimensionsNamed(manager: EntityManager, ids: Iterable<number>): Promise<Map<number, DimensionRow>> {
-  const rows: DimensionRow[] = await manager.query(`SELECT id, envelope_id, department_code, structure_id FROM ledger_dimensions WHERE id = ANY($1::int[])`, [[...ids]]);
-  return new Map(rows.map((d) => [d.id, d]));
+  return lookup;
 }
 
 /** The payments a statement matched, as they are matched: the list (the events) and the total per ledger dimension (the settlement). */
@@ -266,32 +255,31 @@ export class ReconciliationService {
     this.lastTimings = {};
     this.mark = performance.now();
     const reader = new ReadAhead(this.reader(content, format));
+    // The statement's SHA-256, computed on the thread pool (WebCrypto) while this thread goes on.
+    const sha = webcrypto.subtle.digest('SHA-256', Buffer.from(content, 'utf8')).then((d) => Buffer.from(d).toString('hex'));
+    sha.catch(() => undefined); // awaited below
     reader.readAhead(CHUNK);
     // The same statement again (same bytes, so the same statement id) answers the first reconciliation, without
     // waiting for the lock. A statement whose id is new cannot be one: it goes straight on (one reconciled while
     // this one waits for the lock is caught behind it).
-    let digest: Promise<string> | undefined;
-    const sha = () => (digest ??= webcrypto.subtle.digest('SHA-256', Buffer.from(content, 'utf8')).then((d) => Buffer.from(d).toString('hex')));
     if (reader.statementId !== null) {
       const [same] = await this.core.dataSource.query(`SELECT id, content_sha256 FROM reconciliations WHERE format = $1 AND statement_id = $2`, [format, reader.statementId]);
-      if (same && same.content_sha256 === (await sha())) return { created: false, summary: await this.summary(same.id) };
+      if (same && same.content_sha256 === (await sha)) return { created: false, summary: await this.summary(same.id) };
     }
     this.lap('statement id looked up');
     const outcome = await this.core.transaction(async (manager): Promise<{ replay: string } | { created: ReconciliationSummary }> => {
       // One reconciliation at a time (bank returns through the API take the same lock). Behind the lock, in
-      // one round trip, PostgreSQL reads the payments awaiting a statement while this process hashes the
-      // statement (on the thread pool) and reads it: the two cores work at once.
+      // one round trip, PostgreSQL reads the payments awaiting a statement while this process reads the
+      // statement: the two cores work at once.
       const client = await rawClient(manager);
       let answered = false;
       const started: Promise<{ rows: any[] }[]> = (client.query({ text: START_OF_RECONCILIATION }) as unknown as Promise<{ rows: any[] }[]>).finally(() => {
         answered = true;
       });
       started.catch(() => undefined);
-      const hashed = sha();
-      hashed.catch(() => undefined);
       while (!answered && reader.readAhead(CHUNK)) await yieldToEventLoop();
       const results = (await started).map((result) => result.rows);
-      const contentSha = await hashed;
+      const contentSha = await sha;
       this.lap('read ahead while PostgreSQL finds the payments awaiting a statement');
       // Reconciled while this one waited for the lock?
       const [concurrent] = await manager.query(`SELECT id FROM reconciliations WHERE content_sha256 = $1`, [contentSha]);
@@ -315,9 +303,7 @@ export class ReconciliationService {
     manager: EntityManager, id: string, sha: string, reader: StatementReader, awaiting: { payments: string }[], createdBy: string, context: EventContext,
   ): Promise<ReconciliationSummary> {
     const today = this.core.today();
-    const { lookup, dimensions: awaitingDimensions } = paymentsAwaiting(awaiting);
-    // The settlement's dimensions, read now rather than after the statement (the end is where the time goes).
-    const dimensions = await dimensionsNamed(manager, awaitingDimensions);
+    const lookup = paymentsAwaiting(awaiting);
     this.lap('load payments');
 
     await manager.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [id]);
@@ -401,9 +387,11 @@ export class ReconciliationService {
     if (!Number.isSafeInteger(matchedCents)) throw new Error('the matched total is beyond exact integer cents');
     let settled: Promise<void> = Promise.resolve();
     if (matched.centsByDimension.size > 0) {
-      // Payments matched by deferred lines (executed since the lock) may belong to other dimensions.
-      const missing = [...matched.centsByDimension.keys()].filter((d) => !dimensions.has(d));
-      if (missing.length > 0) for (const [d, row] of await dimensionsNamed(manager, missing)) dimensions.set(d, row);
+      const dimensions = new Map<number, { envelope_id: string; department_code: string; structure_id: string }>(
+        (await manager.query(`SELECT id, envelope_id, department_code, structure_id FROM ledger_dimensions WHERE id = ANY($1::int[])`, [[...matched.centsByDimension.keys()]])).map(
+          (d: { id: number; envelope_id: string; department_code: string; structure_id: string }) => [d.id, d],
+        ),
+      );
       const settlement = journals.settle(id, [...matched.centsByDimension].sort((a, b) => a[0] - b[0]).map(([dimension, amount]) => {
         const d = dimensions.get(dimension);
         if (!d) throw new Error('a matched payment has no ledger dimension');
