@@ -49,3 +49,44 @@ describe('subsidies migrations: statement_matches', () => {
     expect(storage).toBe('e');
   });
 });
+
+/** Migration 1764000100006 on the real PostgreSQL: the payments awaiting a statement today are carried, the window starts after them. */
+describe('subsidies migrations: the window of payments awaiting a statement', () => {
+  const schema = uniqueName('subsidies_migrations_window');
+  let dataSource: DataSource | undefined;
+
+  afterAll(async () => {
+    await dataSource?.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await dataSource?.destroy();
+  });
+
+  it('carries the executed payments on no statement and not returned; numbers the executions', async () => {
+    const before = SUBSIDIES_MIGRATIONS.slice(0, SUBSIDIES_MIGRATIONS.findIndex((m) => m.name === 'AwaitingStatementWindow1764000100006'));
+    const first = await openServiceDataSource({ url: testDatabaseUrl(), schema, migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...before] });
+    const orders = ['7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a01', '7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a02', '7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a03'];
+    await first.transaction(async (m) => {
+      // Executions alone, without the orders, tranches and commitments behind them (foreign keys off for this seed only).
+      await m.query(`SET LOCAL session_replication_role = replica`);
+      await m.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [RECONCILIATION]);
+      for (const [i, order] of orders.entries()) {
+        await m.query(
+          `INSERT INTO payment_executions (payment_order_id, reference, tranche_id, dimension_id, bank_reference, executed_on, amount_cents, beneficiary_iban, beneficiary_name, recorded_by)
+           VALUES ($1, $2, gen_random_uuid(), 1, $3, '2023-05-02', 2500000, 'FR7630006000011234567890189', 'Commune', 'bdt:test')`,
+          [order, `CNFS-P-000000000${i + 1}`, `BDT-${i + 1}`],
+        );
+      }
+      await m.query(`INSERT INTO statement_matches (reference, line_no, entry_ref, booking_date) VALUES ('CNFS-P-0000000001', 1, 'BQ-1', '2023-05-03')`);
+      await m.query(`INSERT INTO payment_returns (payment_order_id, returned_on, reason, source, recorded_by) VALUES ($1, '2023-05-04', 'AC04', 'API', 'bdt:test')`, [orders[1]]);
+    });
+    await first.destroy();
+
+    dataSource = await openServiceDataSource({ url: testDatabaseUrl(), schema, migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...SUBSIDIES_MIGRATIONS] });
+    expect(await dataSource.query(`SELECT reference FROM awaiting_statement_carry`)).toEqual([{ reference: 'CNFS-P-0000000003' }]);
+    expect(await dataSource.query(`SELECT reference, seq::int FROM payment_executions ORDER BY seq`)).toEqual([
+      { reference: 'CNFS-P-0000000001', seq: 1 }, { reference: 'CNFS-P-0000000002', seq: 2 }, { reference: 'CNFS-P-0000000003', seq: 3 },
+    ]);
+    expect(await dataSource.query(`SELECT executed_through::int FROM awaiting_statement_window`)).toEqual([{ executed_through: 3 }]);
+    // The next execution is numbered after them (beyond the window: awaiting); the window has one row, ever.
+    await expect(dataSource.query(`INSERT INTO awaiting_statement_window (executed_through) VALUES (0)`)).rejects.toThrow(/duplicate key|awaiting_statement_window/);
+  });
+});

@@ -201,7 +201,7 @@ describe('reconciliation of bank statements', () => {
     const today = h.app.get(SubsidiesCore).today();
     const [order] = await paidOrders(convention.postIds, today);
     const [execution] = await h.query(`SELECT tranche_id, dimension_id FROM payment_executions WHERE reference = $1`, [order.reference]);
-    const awaiting = [{ payments: [order.reference, order.amountCents, order.iban, execution.tranche_id, execution.dimension_id, ''].join('\u001f') }];
+    const awaiting = { carried: [], recent: [{ payments: [order.reference, order.amountCents, order.iban, execution.tranche_id, execution.dimension_id, ''].join('\u001f'), through: '0' }] };
     const line: StatementLine = {
       lineNo: 1, entryRef: `MID-${run}-1`, reference: order.reference, amountCents: order.amountCents, direction: 'DBIT', bookingDate: today,
       counterpartyIban: order.iban, counterpartyName: 'Commune', returnReason: null,
@@ -229,6 +229,45 @@ describe('reconciliation of bank statements', () => {
     const header = 'statement_id,entry_reference,booking_date,direction,amount,currency,payment_reference,beneficiary_iban,beneficiary_name';
     const csv = `${header}\nMID-${run},MID-${run}-1,${today},DBIT,${euros(order.amountCents)},EUR,${order.reference},${order.iban},Commune\n`;
     expect((await upload(csv, 'text/csv').expect(201)).body.counts.MATCHED).toBe(1);
+  });
+
+  it('the payments a statement leaves awaiting are carried to the next; one passed over by the window is still matched, once', async () => {
+    const convention = await validatedConvention(h, { departmentCode: '972', posts: 4, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
+    const today = h.app.get(SubsidiesCore).today();
+    const [first, second, third, fourth] = await paidOrders(convention.postIds, today);
+    const header = 'statement_id,entry_reference,booking_date,direction,amount,currency,payment_reference,beneficiary_iban,beneficiary_name';
+    const statement = (id: string, orders: { reference: string; amountCents: number; iban: string }[]) =>
+      [header, ...orders.map((o, i) => `${id},${id}-${i + 1},${today},DBIT,${euros(o.amountCents)},EUR,${o.reference},${o.iban},Commune`), ''].join('\n');
+    const carried = async () =>
+      (await h.query(`SELECT reference FROM awaiting_statement_carry WHERE reference = ANY($1) ORDER BY reference`, [[first, second, third, fourth].map((o) => o.reference)]))
+        .map((r) => r.reference);
+    const windowAndLastExecution = async () =>
+      (await h.query(`SELECT (SELECT executed_through FROM awaiting_statement_window)::text AS through, (SELECT max(seq) FROM payment_executions)::text AS last`))[0];
+
+    // The first statement pays `first` only: the three others are left awaiting, carried; the window moves past them all.
+    expect((await upload(statement(`CARRY1-${run}`, [first]), 'text/csv').expect(201)).body.counts.MATCHED).toBe(1);
+    expect(await carried()).toEqual([second, third, fourth].map((o) => o.reference).sort());
+    const window = await windowAndLastExecution();
+    expect(window.through).toBe(window.last);
+
+    // `second` is returned through the API meanwhile; the next statement pays it (a payment returned: flagged) and `third`.
+    await h.http().post(`/api/v1/payment-orders/${second.id}/returns`).set('Authorization', `Bearer ${bdt}`).set('Idempotency-Key', randomUUID())
+      .send({ returnedOn: today, reason: 'AC04 closed account' }).expect(201);
+    const next = await upload(statement(`CARRY2-${run}`, [second, third]), 'text/csv').expect(201);
+    expect(next.body.counts).toMatchObject({ MATCHED: 1, RETURNED_ORDER: 1 });
+    expect(await carried()).toEqual([fourth.reference]);
+
+    // An execution the window passed over without reading it (recorded while a reconciliation read the payments
+    // awaiting a statement, committed after): in neither set, yet matched like any other, and only once.
+    await h.query(`DELETE FROM awaiting_statement_carry WHERE reference = $1`, [fourth.reference]);
+    await h.query(`UPDATE awaiting_statement_window SET executed_through = (SELECT max(seq) FROM payment_executions)`);
+    const late = await upload(statement(`CARRY3-${run}`, [fourth]), 'text/csv').expect(201);
+    expect(late.body.counts).toMatchObject({ MATCHED: 1, DUPLICATE_LINE: 0, UNKNOWN_REFERENCE: 0 });
+    const again = await upload(statement(`CARRY4-${run}`, [fourth]), 'text/csv').expect(201);
+    expect(again.body.counts).toMatchObject({ MATCHED: 0, DUPLICATE_LINE: 1 });
+    expect(await carried()).toEqual([]);
+    const checks = await h.http().get('/api/v1/ledger/checks').set('Authorization', `Bearer ${anct}`).expect(200);
+    expect(checks.body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
   });
 
   it('lists reconciliations and their lines', async () => {

@@ -4,8 +4,9 @@ import { CommitmentRelease1764000100002 } from './1764000100002-commitment-relea
 import { TrancheStatesPerRow1764000100003 } from './1764000100003-tranche-states-per-row';
 import { StatementMatches1764000100004 } from './1764000100004-statement-matches';
 import { AwaitingStatementRow1764000100005 } from './1764000100005-awaiting-statement-row';
+import { AwaitingStatementWindow1764000100006 } from './1764000100006-awaiting-statement-window';
 
 export const SUBSIDIES_MIGRATIONS = [
   SubsidiesSchema1764000100000, SubsidiesSeeds1764000100001, CommitmentRelease1764000100002, TrancheStatesPerRow1764000100003,
-  StatementMatches1764000100004, AwaitingStatementRow1764000100005,
+  StatementMatches1764000100004, AwaitingStatementRow1764000100005, AwaitingStatementWindow1764000100006,
 ];
