@@ -90,3 +90,46 @@ describe('subsidies migrations: the window of payments awaiting a statement', ()
     await expect(dataSource.query(`INSERT INTO awaiting_statement_window (executed_through) VALUES (0)`)).rejects.toThrow(/duplicate key|awaiting_statement_window/);
   });
 });
+
+/** Migration 1764000100007 on the real PostgreSQL: an execution the window passed over joins the carry, once. */
+describe('subsidies migrations: the carry made exact', () => {
+  const schema = uniqueName('subsidies_migrations_carry');
+  let dataSource: DataSource | undefined;
+
+  afterAll(async () => {
+    await dataSource?.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await dataSource?.destroy();
+  });
+
+  it('carries the executions behind the window on no statement and not returned; leaves the others as they were', async () => {
+    const before = SUBSIDIES_MIGRATIONS.slice(0, SUBSIDIES_MIGRATIONS.findIndex((m) => m.name === 'ExactAwaitingCarry1764000100007'));
+    const first = await openServiceDataSource({ url: testDatabaseUrl(), schema, migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...before] });
+    const order = (n: number) => `7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5b0${n}`;
+    const execute = (m: { query: (sql: string, params: unknown[]) => Promise<unknown> }, n: number) =>
+      m.query(
+        `INSERT INTO payment_executions (payment_order_id, reference, tranche_id, dimension_id, bank_reference, executed_on, amount_cents, beneficiary_iban, beneficiary_name, recorded_by)
+         VALUES ($1, $2, gen_random_uuid(), 1, $3, '2023-05-02', 2500000, 'FR7630006000011234567890189', 'Commune', 'bdt:test')`,
+        [order(n), `CNFS-P-000000000${n}`, `BDT-${n}`],
+      );
+    await first.transaction(async (m) => {
+      // Executions alone, without the orders, tranches and commitments behind them (foreign keys off for this seed only).
+      await m.query(`SET LOCAL session_replication_role = replica`);
+      await m.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [RECONCILIATION]);
+      // 1 matched, 2 returned, 3 carried, 4 passed over by the window (in neither set), 5 beyond the window.
+      for (const n of [1, 2, 3, 4]) await execute(m, n);
+      await m.query(`INSERT INTO statement_matches (reference, line_no, entry_ref, booking_date) VALUES ('CNFS-P-0000000001', 1, 'BQ-1', '2023-05-03')`);
+      await m.query(`INSERT INTO payment_returns (payment_order_id, returned_on, reason, source, recorded_by) VALUES ($1, '2023-05-04', 'AC04', 'API', 'bdt:test')`, [order(2)]);
+      await m.query(`DELETE FROM awaiting_statement_carry`);
+      await m.query(`INSERT INTO awaiting_statement_carry (reference) VALUES ('CNFS-P-0000000003')`);
+      await m.query(`UPDATE awaiting_statement_window SET executed_through = (SELECT max(seq) FROM payment_executions)`);
+      await execute(m, 5);
+    });
+    await first.destroy();
+
+    dataSource = await openServiceDataSource({ url: testDatabaseUrl(), schema, migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...SUBSIDIES_MIGRATIONS] });
+    expect(await dataSource.query(`SELECT reference FROM awaiting_statement_carry ORDER BY reference`)).toEqual([
+      { reference: 'CNFS-P-0000000003' }, { reference: 'CNFS-P-0000000004' },
+    ]);
+    expect(await dataSource.query(`SELECT executed_through::int FROM awaiting_statement_window`)).toEqual([{ executed_through: 4 }]);
+  });
+});

@@ -270,6 +270,66 @@ describe('reconciliation of bank statements', () => {
     expect(checks.body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
   });
 
+  it('an execution waits for the reconciliation running: the window never passes over one; orders left unmatched are reported from the carry', async () => {
+    const convention = await validatedConvention(h, { departmentCode: '971', posts: 1, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
+    const [t] = await tranchesOf(h, convention.postIds[0]);
+    const ordered = await h.http().post(`/api/v1/tranches/${t.id}/payment-orders`).set('Authorization', `Bearer ${pref}`).set('Idempotency-Key', randomUUID()).expect(201);
+    const today = h.app.get(SubsidiesCore).today();
+    // A reconciliation holds its lock (taken here by hand, on another connection, as START_OF_RECONCILIATION takes it).
+    const reconciling = h.dataSource.createQueryRunner();
+    await reconciling.connect();
+    await reconciling.startTransaction();
+    let settled = false;
+    try {
+      await reconciling.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.reconciliation'))`);
+      const execution = h.http().post(`/api/v1/payment-orders/${ordered.body.id}/executions`).set('Authorization', `Bearer ${bdt}`)
+        .send({ bankReference: uid('BDT'), executedOn: today, amountCents: ordered.body.amountCents, beneficiaryIban: IBANS[0], beneficiaryName: 'Commune' })
+        .then((response) => {
+          settled = true;
+          return response;
+        });
+      // The execution's transaction is seen waiting for the advisory lock; nothing of it is recorded meanwhile.
+      let waiting = 0;
+      for (let attempt = 0; attempt < 100 && waiting === 0; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        [{ waiting }] = await reconciling.query(
+          `SELECT count(*)::int AS waiting FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND NOT l.granted AND a.datname = current_database()`,
+        );
+      }
+      expect(waiting).toBe(1);
+      expect(settled).toBe(false);
+      expect(await reconciling.query(`SELECT 1 FROM payment_executions WHERE payment_order_id = $1`, [ordered.body.id])).toEqual([]);
+      await reconciling.commitTransaction();
+      expect((await execution).status).toBe(201);
+    } finally {
+      if (reconciling.isTransactionActive) await reconciling.rollbackTransaction();
+      await reconciling.release();
+    }
+
+    // Left unmatched by the statements that follow, it is carried, then reported once it is older than 10 days —
+    // from the carry, as the former scan of every execution found it.
+    const header = 'statement_id,entry_reference,booking_date,direction,amount,currency,payment_reference,beneficiary_iban,beneficiary_name';
+    const other = `${header}\nWAIT1-${run},WAIT1-${run}-1,${today},DBIT,12.34,EUR,CNFS-P-NONE-${run},${IBANS[0]},Inconnu\n`;
+    const first = await upload(other, 'text/csv').expect(201);
+    expect(first.body.unmatchedOrders.map((u: { reference: string }) => u.reference)).not.toContain(ordered.body.reference);
+    expect(await h.query(`SELECT 1 FROM awaiting_statement_carry WHERE reference = $1`, [ordered.body.reference])).toHaveLength(1);
+    h.advanceDays(11);
+    const later = await upload(other.replaceAll('WAIT1', 'WAIT2'), 'text/csv').expect(201);
+    const reported = later.body.unmatchedOrders.find((u: { reference: string }) => u.reference === ordered.body.reference);
+    expect(reported).toMatchObject({ paymentOrderId: ordered.body.id, executedOn: today, daysUnmatched: 11, departmentCode: '971' });
+    const exact = await h.query(
+      `SELECT o.reference FROM payment_executions e JOIN payment_orders o ON o.id = e.payment_order_id
+        WHERE e.executed_on < $1::date - 10 AND o.status = 'EXECUTED' AND NOT EXISTS (SELECT 1 FROM statement_matches m WHERE m.reference = o.reference)
+`,
+      [h.app.get(SubsidiesCore).today()],
+    );
+    expect(later.body.unmatchedOrders.map((u: { reference: string }) => u.reference).sort()).toEqual(exact.map((r) => r.reference).sort());
+    expect(later.body.counts.UNMATCHED_ORDER).toBe(exact.length);
+    const checks = await h.http().get('/api/v1/ledger/checks').set('Authorization', `Bearer ${anct}`).expect(200);
+    expect(checks.body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+  });
+
   it('lists reconciliations and their lines', async () => {
     const list = await h.http().get('/api/v1/reconciliations').set('Authorization', `Bearer ${anct}`).expect(200);
     expect(list.body.total).toBeGreaterThanOrEqual(3);

@@ -201,6 +201,17 @@ export class LedgerService {
             LEFT JOIN ledger_journals j ON j.business_key = 'SETTLE:' || m.reconciliation_id
            WHERE e.reference IS NULL OR j.id IS NULL`),
       },
+      {
+        // What reconciliations read instead of the history (migrations 1764000100006-7): nothing falls out of it.
+        name: 'every payment executed, on no statement and not returned awaits one (carried, or recorded after the window)',
+        ok: true,
+        problems: await q(`
+          SELECT e.reference FROM payment_executions e
+           WHERE e.seq <= (SELECT executed_through FROM awaiting_statement_window)
+             AND NOT EXISTS (SELECT 1 FROM awaiting_statement_carry c WHERE c.reference = e.reference)
+             AND NOT EXISTS (SELECT 1 FROM statement_matches m WHERE m.reference = e.reference)
+             AND NOT EXISTS (SELECT 1 FROM payment_returns r WHERE r.payment_order_id = e.payment_order_id)`),
+      },
     ];
     for (const check of checks) check.ok = check.problems.length === 0;
     return { ok: checks.every((c) => c.ok), checks };

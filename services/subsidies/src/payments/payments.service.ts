@@ -120,6 +120,10 @@ export class PaymentsService {
     const today = this.core.today();
     try {
       await this.core.transaction(async (manager) => {
+        // The shared form of the reconciliation lock (executions do not wait for each other): no execution is
+        // recorded while a reconciliation reads the payments awaiting a statement, so its window of executions
+        // passes over none (see ReconciliationService: UNMATCHED_ORDERS, migration 1764000100007).
+        await manager.query(`SELECT pg_advisory_xact_lock_shared(hashtext(current_schema() || '.reconciliation'))`);
         const order = await this.lockOrder(manager, orderId);
         if (order.status !== 'ORDERED') throw conflict(order.status === 'EXECUTED' ? 'this payment order is already paid' : 'this payment order was returned by the bank', { code: order.status === 'EXECUTED' ? 'ALREADY_PAID' : 'RETURNED' });
         if (body.amountCents !== cents(order.amount_cents).toNumber()) {
