@@ -44,6 +44,30 @@ describe('event contracts', () => {
     }
   });
 
+  it('checks the lists of TrancheReconciled whole: 1 to 1,000 non-empty tranche ids, as many positive safe-integer amounts', () => {
+    const sample = EVENT_SAMPLES.find((s) => s.type === 'subsidies.TrancheReconciled')!;
+    const payload = sample.payload as { trancheIds: string[]; amountsCents: number[] };
+    const issuesOf = (change: Partial<typeof payload>): string[] => {
+      try {
+        validateAgainstCatalog(parseEnvelope({ ...sample, payload: { ...payload, ...change } }));
+        return [];
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidEnvelopeError);
+        return (error as InvalidEnvelopeError).issues.map((i) => i.path);
+      }
+    };
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => `t-${i}`);
+    expect(issuesOf({ trancheIds: ids(1000), amountsCents: Array(1000).fill(2500000) })).toEqual([]);
+    expect(issuesOf({ trancheIds: [], amountsCents: [] })).toEqual(['payload.trancheIds', 'payload.amountsCents']);
+    expect(issuesOf({ trancheIds: ids(1001), amountsCents: Array(1001).fill(1) })).toEqual(['payload.trancheIds', 'payload.amountsCents']);
+    expect(issuesOf({ trancheIds: ['t-1', ''], amountsCents: [1, 2] })).toEqual(['payload.trancheIds']);
+    expect(issuesOf({ trancheIds: ['t-1', 7 as unknown as string], amountsCents: [1, 2] })).toEqual(['payload.trancheIds']);
+    for (const bad of [0, -5, 12.5, 2 ** 53, Number.NaN, '100' as unknown as number]) {
+      expect(issuesOf({ trancheIds: ['t-1', 't-2'], amountsCents: [1, bad] })).toEqual(['payload.amountsCents']);
+    }
+    expect(issuesOf({ trancheIds: ['t-1', 't-2'], amountsCents: [1] })).toEqual(['payload.trancheIds']);
+  });
+
   it('refuses an unknown event type or version', () => {
     expect(() => validateAgainstCatalog(parseEnvelope({ ...EVENT_SAMPLES[0], version: 99 }))).toThrow(/unknown event/);
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from './event-definition';
-import { amountCents, calendarDate, departmentCode, id } from './fields';
+import { amountCents, calendarDate, compactList, departmentCode, id } from './fields';
 import { LEGAL_STATUSES } from './structures.events';
 import { TOPICS } from './topics';
 
@@ -118,8 +118,8 @@ export const TrancheReconciledV1 = defineEvent({
       reconciliationId: id,
       statementId: z.string().min(1),
       batch: z.number().int().min(1),
-      trancheIds: z.array(id).min(1).max(1000),
-      amountsCents: z.array(positiveCents).min(1).max(1000),
+      trancheIds: compactList<string>(1000, 'tranche ids', (v) => typeof v === 'string' && v.length > 0),
+      amountsCents: compactList<number>(1000, 'amounts in cents (positive safe integers)', (v) => Number.isSafeInteger(v) && (v as number) > 0),
     })
     .refine((p) => p.trancheIds.length === p.amountsCents.length, {
       message: 'trancheIds and amountsCents are parallel arrays of the same length',
