@@ -1,7 +1,7 @@
 import { MessagingTables1764000000000, openServiceDataSource } from '@cnfs/messaging';
 import { testDatabaseUrl, uniqueName } from '@cnfs/testing';
 import { DataSource } from 'typeorm';
-import { copyCsv, openCopy } from './sql';
+import { BinaryCopyWriter, copyCsv, copyFrom, openCopy } from './sql';
 
 /** COPY on the real PostgreSQL: rows land; a failing COPY rejects (never hangs) and the transaction rolls back. */
 describe('COPY helpers', () => {
@@ -9,6 +9,7 @@ describe('COPY helpers', () => {
   beforeAll(async () => {
     dataSource = await openServiceDataSource({ url: testDatabaseUrl(), schema: uniqueName('subsidies_copy'), migrations: [MessagingTables1764000000000] });
     await dataSource.query(`CREATE TABLE t (n int PRIMARY KEY, label text NOT NULL CHECK (label <> 'bad'))`);
+    await dataSource.query(`CREATE TABLE b (id uuid NOT NULL, n int NOT NULL, label text, day date NOT NULL)`);
   }, 60_000);
   afterAll(async () => {
     await dataSource.query(`DROP SCHEMA "${dataSource.driver.schema}" CASCADE`);
@@ -24,6 +25,30 @@ describe('COPY helpers', () => {
     });
     expect(count).toBe(1000);
     expect(await dataSource.query(`SELECT label FROM t WHERE n IN (1, 2) ORDER BY n`)).toEqual([{ label: 'a, b' }, { label: '' }]);
+  });
+
+  it('copies rows in the binary format exactly: uuid, integer, UTF-8 text (empty, NULL, separators, non-ASCII), date', async () => {
+    const id = '5b1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a6b';
+    const labels = ['Mairie de Sainte-Anne', '', null, 'a, "quoted"\nline\\', 'Commune d’Évry — 🏛', ' edge ', 'x'.repeat(5000)];
+    const days = ['2000-01-01', '1999-12-31', '2024-02-29', '2026-12-05'];
+    const writer = new BinaryCopyWriter(64); // small: the buffer grows and is taken in several chunks
+    const chunks: Buffer[] = [];
+    labels.forEach((label, i) => {
+      writer.row(4).uuidBytes(BinaryCopyWriter.uuid(id)).int32(i - 3).text(label).date(days[i % days.length]);
+      if (i % 3 === 2) chunks.push(writer.take());
+    });
+    chunks.push(writer.finish());
+    expect(await dataSource.transaction((m) => copyFrom(m, 'b (id, n, label, day)', chunks, 'binary'))).toBe(labels.length);
+    const rows = await dataSource.query(`SELECT id::text, n, label, to_char(day, 'YYYY-MM-DD') AS day FROM b ORDER BY n`);
+    expect(rows).toEqual(labels.map((label, i) => ({ id, n: i - 3, label, day: days[i % days.length] })));
+    // A field of the wrong type is refused by PostgreSQL, the whole COPY with it.
+    const wrong = new BinaryCopyWriter();
+    wrong.row(4).uuidBytes(BinaryCopyWriter.uuid(id)).text('not an integer').text('x').date('2024-01-01');
+    await expect(dataSource.transaction((m) => copyFrom(m, 'b (id, n, label, day)', [wrong.finish()], 'binary'))).rejects.toThrow(/binary|insufficient|incorrect/i);
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM b`)).toEqual([{ n: labels.length }]);
+    expect(() => new BinaryCopyWriter().date('2023-02-30')).toThrow(/calendar date/);
+    expect(() => new BinaryCopyWriter().int32(2 ** 31)).toThrow(/32-bit/);
+    expect(() => BinaryCopyWriter.uuid('nope')).toThrow(/uuid/);
   });
 
   it('rejects a failing COPY at once, whether the failure comes first or mid-stream', async () => {
