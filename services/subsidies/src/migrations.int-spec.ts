@@ -1,10 +1,29 @@
 import { MessagingTables1764000000000, openServiceDataSource } from '@cnfs/messaging';
 import { IdempotencyKeys1764000000001 } from '@cnfs/service-kit';
 import { testDatabaseUrl, uniqueName } from '@cnfs/testing';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { SUBSIDIES_MIGRATIONS } from './migrations';
 
 const RECONCILIATION = '5b1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a6b';
+
+/** A schema migrated up to `migration` (not included), or through every subsidies migration. */
+const migrated = (schema: string, migration?: string) =>
+  openServiceDataSource({
+    url: testDatabaseUrl(),
+    schema,
+    migrations: [
+      MessagingTables1764000000000, IdempotencyKeys1764000000001,
+      ...(migration ? SUBSIDIES_MIGRATIONS.slice(0, SUBSIDIES_MIGRATIONS.findIndex((m) => m.name === migration)) : SUBSIDIES_MIGRATIONS),
+    ],
+  });
+
+/** An execution of order `orderId`, reference CNFS-P-000000000`n`, alone (seeded with foreign keys off). */
+const insertExecution = (m: EntityManager, orderId: string, n: number) =>
+  m.query(
+    `INSERT INTO payment_executions (payment_order_id, reference, tranche_id, dimension_id, bank_reference, executed_on, amount_cents, beneficiary_iban, beneficiary_name, recorded_by)
+     VALUES ($1, $2, gen_random_uuid(), 1, $3, '2023-05-02', 2500000, 'FR7630006000011234567890189', 'Commune', 'bdt:test')`,
+    [orderId, `CNFS-P-000000000${n}`, `BDT-${n}`],
+  );
 
 /** Migration 1764000100004 on the real PostgreSQL: matched lines move to statement_matches, the same facts, the others stay. */
 describe('subsidies migrations: statement_matches', () => {
@@ -17,8 +36,7 @@ describe('subsidies migrations: statement_matches', () => {
   });
 
   it('moves existing matched lines, keeps the others, and keeps every line readable', async () => {
-    const before = SUBSIDIES_MIGRATIONS.slice(0, SUBSIDIES_MIGRATIONS.findIndex((m) => m.name === 'StatementMatches1764000100004'));
-    const first = await openServiceDataSource({ url: testDatabaseUrl(), schema, migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...before] });
+    const first = await migrated(schema, 'StatementMatches1764000100004');
     await first.transaction(async (m) => {
       await m.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [RECONCILIATION]);
       await m.query(`
@@ -29,7 +47,7 @@ describe('subsidies migrations: statement_matches', () => {
     });
     await first.destroy();
 
-    dataSource = await openServiceDataSource({ url: testDatabaseUrl(), schema, migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...SUBSIDIES_MIGRATIONS] });
+    dataSource = await migrated(schema);
     expect(await dataSource.query(`SELECT reference, reconciliation_id, line_no, entry_ref, booking_date, counterparty_name FROM statement_matches`)).toEqual([
       { reference: 'CNFS-P-0000000001', reconciliation_id: RECONCILIATION, line_no: 1, entry_ref: 'BQ-1', booking_date: '2023-05-02', counterparty_name: 'Commune' },
     ]);
@@ -61,26 +79,19 @@ describe('subsidies migrations: the window of payments awaiting a statement', ()
   });
 
   it('carries the executed payments on no statement and not returned; numbers the executions', async () => {
-    const before = SUBSIDIES_MIGRATIONS.slice(0, SUBSIDIES_MIGRATIONS.findIndex((m) => m.name === 'AwaitingStatementWindow1764000100006'));
-    const first = await openServiceDataSource({ url: testDatabaseUrl(), schema, migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...before] });
+    const first = await migrated(schema, 'AwaitingStatementWindow1764000100006');
     const orders = ['7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a01', '7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a02', '7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a03'];
     await first.transaction(async (m) => {
       // Executions alone, without the orders, tranches and commitments behind them (foreign keys off for this seed only).
       await m.query(`SET LOCAL session_replication_role = replica`);
       await m.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [RECONCILIATION]);
-      for (const [i, order] of orders.entries()) {
-        await m.query(
-          `INSERT INTO payment_executions (payment_order_id, reference, tranche_id, dimension_id, bank_reference, executed_on, amount_cents, beneficiary_iban, beneficiary_name, recorded_by)
-           VALUES ($1, $2, gen_random_uuid(), 1, $3, '2023-05-02', 2500000, 'FR7630006000011234567890189', 'Commune', 'bdt:test')`,
-          [order, `CNFS-P-000000000${i + 1}`, `BDT-${i + 1}`],
-        );
-      }
+      for (const [i, order] of orders.entries()) await insertExecution(m, order, i + 1);
       await m.query(`INSERT INTO statement_matches (reference, line_no, entry_ref, booking_date) VALUES ('CNFS-P-0000000001', 1, 'BQ-1', '2023-05-03')`);
       await m.query(`INSERT INTO payment_returns (payment_order_id, returned_on, reason, source, recorded_by) VALUES ($1, '2023-05-04', 'AC04', 'API', 'bdt:test')`, [orders[1]]);
     });
     await first.destroy();
 
-    dataSource = await openServiceDataSource({ url: testDatabaseUrl(), schema, migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...SUBSIDIES_MIGRATIONS] });
+    dataSource = await migrated(schema);
     expect(await dataSource.query(`SELECT reference FROM awaiting_statement_carry`)).toEqual([{ reference: 'CNFS-P-0000000003' }]);
     expect(await dataSource.query(`SELECT reference, seq::int FROM payment_executions ORDER BY seq`)).toEqual([
       { reference: 'CNFS-P-0000000001', seq: 1 }, { reference: 'CNFS-P-0000000002', seq: 2 }, { reference: 'CNFS-P-0000000003', seq: 3 },
@@ -102,31 +113,24 @@ describe('subsidies migrations: the carry made exact', () => {
   });
 
   it('carries the executions behind the window on no statement and not returned; leaves the others as they were', async () => {
-    const before = SUBSIDIES_MIGRATIONS.slice(0, SUBSIDIES_MIGRATIONS.findIndex((m) => m.name === 'ExactAwaitingCarry1764000100007'));
-    const first = await openServiceDataSource({ url: testDatabaseUrl(), schema, migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...before] });
+    const first = await migrated(schema, 'ExactAwaitingCarry1764000100007');
     const order = (n: number) => `7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5b0${n}`;
-    const execute = (m: { query: (sql: string, params: unknown[]) => Promise<unknown> }, n: number) =>
-      m.query(
-        `INSERT INTO payment_executions (payment_order_id, reference, tranche_id, dimension_id, bank_reference, executed_on, amount_cents, beneficiary_iban, beneficiary_name, recorded_by)
-         VALUES ($1, $2, gen_random_uuid(), 1, $3, '2023-05-02', 2500000, 'FR7630006000011234567890189', 'Commune', 'bdt:test')`,
-        [order(n), `CNFS-P-000000000${n}`, `BDT-${n}`],
-      );
     await first.transaction(async (m) => {
       // Executions alone, without the orders, tranches and commitments behind them (foreign keys off for this seed only).
       await m.query(`SET LOCAL session_replication_role = replica`);
       await m.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [RECONCILIATION]);
       // 1 matched, 2 returned, 3 carried, 4 passed over by the window (in neither set), 5 beyond the window.
-      for (const n of [1, 2, 3, 4]) await execute(m, n);
+      for (const n of [1, 2, 3, 4]) await insertExecution(m, order(n), n);
       await m.query(`INSERT INTO statement_matches (reference, line_no, entry_ref, booking_date) VALUES ('CNFS-P-0000000001', 1, 'BQ-1', '2023-05-03')`);
       await m.query(`INSERT INTO payment_returns (payment_order_id, returned_on, reason, source, recorded_by) VALUES ($1, '2023-05-04', 'AC04', 'API', 'bdt:test')`, [order(2)]);
       await m.query(`DELETE FROM awaiting_statement_carry`);
       await m.query(`INSERT INTO awaiting_statement_carry (reference) VALUES ('CNFS-P-0000000003')`);
       await m.query(`UPDATE awaiting_statement_window SET executed_through = (SELECT max(seq) FROM payment_executions)`);
-      await execute(m, 5);
+      await insertExecution(m, order(5), 5);
     });
     await first.destroy();
 
-    dataSource = await openServiceDataSource({ url: testDatabaseUrl(), schema, migrations: [MessagingTables1764000000000, IdempotencyKeys1764000000001, ...SUBSIDIES_MIGRATIONS] });
+    dataSource = await migrated(schema);
     expect(await dataSource.query(`SELECT reference FROM awaiting_statement_carry ORDER BY reference`)).toEqual([
       { reference: 'CNFS-P-0000000003' }, { reference: 'CNFS-P-0000000004' },
     ]);
