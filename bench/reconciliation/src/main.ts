@@ -32,7 +32,7 @@ import { loadSubsidiesConfig } from '@cnfs/subsidies/dist/config';
 import { PaymentsService } from '@cnfs/subsidies/dist/payments/payments.service';
 import { ReconciliationService } from '@cnfs/subsidies/dist/reconciliation/reconciliation.service';
 import { LedgerService } from '@cnfs/subsidies/dist/ledger/ledger.service';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 
 const args = process.argv.slice(2);
@@ -153,6 +153,12 @@ function statement(payments: Payment[], lines: number, round: number): { csv: st
   return { csv: rows.join('\n') + '\n', expected };
 }
 
+/** Milliseconds this process has spent in garbage-collection pauses so far. */
+let gcMilliseconds = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMilliseconds += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+
 /** CPU seconds used so far by a local PostgreSQL backend (from /proc; undefined when not readable). */
 async function backendCpu(pid: number): Promise<number | undefined> {
   try {
@@ -210,6 +216,7 @@ async function main() {
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     const problems: string[] = [];
     const results: { copy: number; reconcile: number }[] = [];
+    let expectedEvents = 0;
 
     /** Raw COPY of the statement's lines (without its header) into an unindexed table: the best of `times`. */
     let copyCpu = Infinity;
@@ -235,6 +242,7 @@ async function main() {
       const { csv, expected } = statement(warmupPayments, WARMUP, ROUNDS);
       const started = performance.now();
       const { summary } = await reconciliations.reconcile(principal, csv, 'CSV', context);
+      expectedEvents += Math.ceil(summary.counts.MATCHED / 1000);
       const seconds = (performance.now() - started) / 1000;
       for (const [finding, count] of Object.entries(expected)) {
         const got = summary.counts[finding as keyof typeof summary.counts];
@@ -261,17 +269,20 @@ async function main() {
       const profiler = process.env.BENCH_PROFILE && round === ROUNDS - 1 ? await startProfile() : undefined;
       const pgCpuBefore = await backendCpu(pid);
       const nodeCpuBefore = process.cpuUsage();
+      const gcBefore = gcMilliseconds;
       const started = performance.now();
       const { created, summary } = await reconciliations.reconcile(principal, csv, 'CSV', context);
       const reconcileSeconds = (performance.now() - started) / 1000;
       const nodeCpu = process.cpuUsage(nodeCpuBefore);
       const pgCpuAfter = await backendCpu(pid);
+      const gcDuring = gcMilliseconds - gcBefore; // (the observer is told of each pause a little after it)
       if (profiler) await profiler(process.env.BENCH_PROFILE!);
       const timings = { ...reconciliations.lastTimings };
       const copyAfter = await rawCopy(body, 2);
       const copySeconds = Math.min(copyBefore, copyAfter);
       results.push({ copy: copySeconds, reconcile: reconcileSeconds });
       lastSummary = summary;
+      expectedEvents += Math.ceil(summary.counts.MATCHED / 1000);
       const replayStarted = performance.now();
       const replay = await reconciliations.reconcile(principal, csv, 'CSV', context);
       const replaySeconds = (performance.now() - replayStarted) / 1000;
@@ -286,7 +297,7 @@ async function main() {
       );
       console.log(`           steps (ms): ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       console.log(
-        `           CPU: Node ${((nodeCpu.user + nodeCpu.system) / 1000).toFixed(0)} ms` +
+        `           CPU: Node ${((nodeCpu.user + nodeCpu.system) / 1000).toFixed(0)} ms (garbage collection pauses ${gcDuring.toFixed(0)} ms)` +
           (pgCpuBefore !== undefined && pgCpuAfter !== undefined ? `, PostgreSQL backend ${((pgCpuAfter - pgCpuBefore) * 1000).toFixed(0)} ms` : '') +
           ` (wall ${(reconcileSeconds * 1000).toFixed(0)} ms)`,
       );
@@ -297,6 +308,7 @@ async function main() {
     const checks = await new LedgerService(core).checks();
     for (const check of checks.checks.filter((c) => !c.ok)) problems.push(`ledger check failed: ${check.name}`);
     const [{ events }] = await dataSource.query(`SELECT count(*)::int AS events FROM outbox WHERE event_type = 'subsidies.TrancheReconciled'`);
+    if (events !== expectedEvents) problems.push(`${events} TrancheReconciled events, expected ${expectedEvents} (one per 1,000 matched tranches or fewer)`);
 
     const ratios = results.map((r) => r.copy / r.reconcile).sort((a, b) => a - b);
     const median = ratios[Math.floor(ratios.length / 2)];

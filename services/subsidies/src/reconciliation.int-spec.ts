@@ -231,6 +231,45 @@ describe('reconciliation of bank statements', () => {
     expect((await upload(csv, 'text/csv').expect(201)).body.counts.MATCHED).toBe(1);
   });
 
+  it('a large statement, streamed to COPY a chunk at a time: every match stored once, every TrancheReconciled batch once, in order', async () => {
+    // 25,000 payments awaiting a statement (synthetic: one real ledger dimension), every one paid by the statement,
+    // read 5,000 lines at a time. Checked inside the transaction, then rolled back (the payments exist nowhere else).
+    const convention = await validatedConvention(h, { departmentCode: '971', posts: 1, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
+    const today = h.app.get(SubsidiesCore).today();
+    const [order] = await paidOrders(convention.postIds, today);
+    const [{ dimension_id: dimension }] = await h.query(`SELECT dimension_id FROM payment_executions WHERE reference = $1`, [order.reference]);
+    const count = 25_000;
+    const payments = Array.from({ length: count }, (_, i) => ({ reference: `BIG-${run}-${i}`, amountCents: 100_000 + i, trancheId: randomUUID() }));
+    const awaiting = { carried: [], recent: [{ payments: payments.map((p) => [p.reference, p.amountCents, order.iban, p.trancheId, dimension, ''].join('\u001f')).join(''), through: '0' }] };
+    const lines: StatementLine[] = payments.map((p, i) => ({
+      lineNo: i + 1, entryRef: `BIG-${run}-E${i}`, reference: p.reference, amountCents: p.amountCents, direction: 'DBIT', bookingDate: today,
+      counterpartyIban: order.iban, counterpartyName: 'Commune', returnReason: null,
+    }));
+    let read = 0;
+    const reader: StatementReader = {
+      invalid: false,
+      statementId: `BIG-${run}`,
+      next: (max) => lines.slice(read, (read = Math.min(read + max, lines.length))),
+      finish: () => ({ format: 'CSV', statementId: `BIG-${run}`, accountIban: null, lineCount: lines.length }),
+    };
+    const context = { actor: { kind: 'user' as const, subject: 'bdt-test', role: 'bdt' as const }, occurredAt: new Date(), correlationId: randomUUID() };
+    const id = randomUUID();
+    const rollback = new Error('rolled back on purpose');
+    await expect(h.dataSource.transaction(async (m) => {
+      const summary = await h.app.get(ReconciliationService).apply(m, id, 'e'.repeat(64), reader, awaiting, 'bdt-test', context);
+      expect(summary.counts).toMatchObject({ MATCHED: count, AMOUNT_MISMATCH: 0, UNKNOWN_REFERENCE: 0, DUPLICATE_LINE: 0 });
+      const [{ matches, lines: lineNumbers }] = await m.query(`SELECT count(*)::int AS matches, count(DISTINCT line_no)::int AS lines FROM statement_matches WHERE reconciliation_id = $1`, [id]);
+      expect([matches, lineNumbers]).toEqual([count, count]);
+      const events = (await m.query(`SELECT envelope FROM outbox WHERE message_key = $1 AND event_type = 'subsidies.TrancheReconciled' ORDER BY id`, [id]))
+        .map((r: { envelope: string }) => JSON.parse(r.envelope).payload as { batch: number; trancheIds: string[] });
+      expect(events.map((e) => e.batch)).toEqual(Array.from({ length: count / 1000 }, (_, i) => i + 1));
+      expect(events.flatMap((e) => e.trancheIds)).toEqual(payments.map((p) => p.trancheId));
+      const [{ net, entries }] = await m.query(`SELECT sum(e.amount_cents)::text AS net, count(*)::int AS entries FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id WHERE j.business_key = $1`, [`SETTLE:${id}`]);
+      expect([net, entries]).toEqual(['0', 2]);
+      throw rollback;
+    })).rejects.toBe(rollback);
+  });
+
   it('the payments a statement leaves awaiting are carried to the next; one passed over by the window is still matched, once', async () => {
     const convention = await validatedConvention(h, { departmentCode: '972', posts: 4, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
     const today = h.app.get(SubsidiesCore).today();
@@ -268,6 +307,30 @@ describe('reconciliation of bank statements', () => {
     expect(await carried()).toEqual([]);
     const checks = await h.http().get('/api/v1/ledger/checks').set('Authorization', `Bearer ${anct}`).expect(200);
     expect(checks.body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+  });
+
+  it('recent payments are read a range of seqs at a time, empty ranges skipped; one returned before any statement read it is flagged, not posted', async () => {
+    const convention = await validatedConvention(h, { departmentCode: '971', posts: 4, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
+    const today = h.app.get(SubsidiesCore).today();
+    // Executions far apart in seq: the recent ones span several ranges of 2,000 seqs, most of them empty.
+    const skipSeqs = (n: number) => h.query(`SELECT setval(pg_get_serial_sequence('payment_executions', 'seq'), nextval(pg_get_serial_sequence('payment_executions', 'seq')) + $1)`, [n]);
+    const orders = [];
+    for (const [i, postId] of convention.postIds.entries()) {
+      orders.push(...(await paidOrders([postId], today)).map((o) => ({ ...o, iban: IBANS[0] })));
+      if (i < convention.postIds.length - 1) await skipSeqs([1, 2500, 1999][i]);
+    }
+    const [kept, returned, alsoKept, last] = orders;
+    await h.http().post(`/api/v1/payment-orders/${returned.id}/returns`).set('Authorization', `Bearer ${bdt}`).set('Idempotency-Key', randomUUID())
+      .send({ returnedOn: today, reason: 'AC04 closed account' }).expect(201);
+    const header = 'statement_id,entry_reference,booking_date,direction,amount,currency,payment_reference,beneficiary_iban,beneficiary_name';
+    const id = `RANGES-${run}`;
+    const body = [header, ...orders.map((o, i) => `${id},${id}-${i + 1},${today},DBIT,${euros(o.amountCents)},EUR,${o.reference},${o.iban},Commune`), ''].join('\n');
+    const response = await upload(body, 'text/csv').expect(201);
+    expect(response.body.counts).toMatchObject({ MATCHED: 3, RETURNED_ORDER: 1, UNKNOWN_REFERENCE: 0, DUPLICATE_LINE: 0 });
+    const matched = await h.query(`SELECT reference FROM statement_matches WHERE reconciliation_id = $1 ORDER BY line_no`, [response.body.id]);
+    expect(matched.map((m) => m.reference)).toEqual([kept, alsoKept, last].map((o) => o.reference));
+    const [window] = await h.query(`SELECT (SELECT executed_through FROM awaiting_statement_window)::text AS through, (SELECT max(seq) FROM payment_executions)::text AS last`);
+    expect(window.through).toBe(window.last);
   });
 
   it('an execution waits for the reconciliation running: the window never passes over one; orders left unmatched are reported from the carry', async () => {
