@@ -30,7 +30,7 @@ import { SubsidiesCore } from '@cnfs/subsidies/dist/core/core';
 import { copyCsv, copyField } from '@cnfs/subsidies/dist/core/sql';
 import { loadSubsidiesConfig } from '@cnfs/subsidies/dist/config';
 import { PaymentsService } from '@cnfs/subsidies/dist/payments/payments.service';
-import { ReconciliationService } from '@cnfs/subsidies/dist/reconciliation/reconciliation.service';
+import { EVENT_BATCH, ReconciliationService } from '@cnfs/subsidies/dist/reconciliation/reconciliation.service';
 import { LedgerService } from '@cnfs/subsidies/dist/ledger/ledger.service';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
@@ -242,7 +242,7 @@ async function main() {
       const { csv, expected } = statement(warmupPayments, WARMUP, ROUNDS);
       const started = performance.now();
       const { summary } = await reconciliations.reconcile(principal, csv, 'CSV', context);
-      expectedEvents += Math.ceil(summary.counts.MATCHED / 1000);
+      expectedEvents += Math.ceil(summary.counts.MATCHED / EVENT_BATCH);
       const seconds = (performance.now() - started) / 1000;
       for (const [finding, count] of Object.entries(expected)) {
         const got = summary.counts[finding as keyof typeof summary.counts];
@@ -282,7 +282,7 @@ async function main() {
       const copySeconds = Math.min(copyBefore, copyAfter);
       results.push({ copy: copySeconds, reconcile: reconcileSeconds });
       lastSummary = summary;
-      expectedEvents += Math.ceil(summary.counts.MATCHED / 1000);
+      expectedEvents += Math.ceil(summary.counts.MATCHED / EVENT_BATCH);
       const replayStarted = performance.now();
       const replay = await reconciliations.reconcile(principal, csv, 'CSV', context);
       const replaySeconds = (performance.now() - replayStarted) / 1000;
@@ -308,7 +308,7 @@ async function main() {
     const checks = await new LedgerService(core).checks();
     for (const check of checks.checks.filter((c) => !c.ok)) problems.push(`ledger check failed: ${check.name}`);
     const [{ events }] = await dataSource.query(`SELECT count(*)::int AS events FROM outbox WHERE event_type = 'subsidies.TrancheReconciled'`);
-    if (events !== expectedEvents) problems.push(`${events} TrancheReconciled events, expected ${expectedEvents} (one per 1,000 matched tranches or fewer)`);
+    if (events !== expectedEvents) problems.push(`${events} TrancheReconciled events, expected ${expectedEvents} (one per ${EVENT_BATCH} matched tranches or fewer)`);
 
     const ratios = results.map((r) => r.copy / r.reconcile).sort((a, b) => a - b);
     const median = ratios[Math.floor(ratios.length / 2)];

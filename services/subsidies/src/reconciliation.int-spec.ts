@@ -47,6 +47,13 @@ describe('reconciliation of bank statements', () => {
     return text.replaceAll('{{AMOUNT_4_WRONG}}', euros(orders[3].amountCents + 100));
   }
 
+  /** Payments awaiting a statement as START_OF_RECONCILIATION reads them (five fields each, each ended by U+001F), for calling `apply` directly. */
+  const awaitingRows = (payments: { reference: string; amountCents: number; iban: string; trancheId: string; dimension: number }[]) => ({
+    carried: [],
+    recent: [{ payments: payments.map((p) => [p.reference, p.amountCents, p.iban, p.trancheId, p.dimension, ''].join('\u001f')).join(''), through: '0' }],
+  });
+  const bdtContext = () => ({ actor: { kind: 'user' as const, subject: 'bdt-test', role: 'bdt' as const }, occurredAt: new Date(), correlationId: randomUUID() });
+
   const upload = (body: string, type: string) =>
     h.http().post('/api/v1/reconciliations').set('Authorization', `Bearer ${bdt}`).set('Content-Type', type).send(body);
 
@@ -201,7 +208,7 @@ describe('reconciliation of bank statements', () => {
     const today = h.app.get(SubsidiesCore).today();
     const [order] = await paidOrders(convention.postIds, today);
     const [execution] = await h.query(`SELECT tranche_id, dimension_id FROM payment_executions WHERE reference = $1`, [order.reference]);
-    const awaiting = { carried: [], recent: [{ payments: [order.reference, order.amountCents, order.iban, execution.tranche_id, execution.dimension_id, ''].join('\u001f'), through: '0' }] };
+    const awaiting = awaitingRows([{ reference: order.reference, amountCents: order.amountCents, iban: order.iban, trancheId: execution.tranche_id, dimension: execution.dimension_id }]);
     const line: StatementLine = {
       lineNo: 1, entryRef: `MID-${run}-1`, reference: order.reference, amountCents: order.amountCents, direction: 'DBIT', bookingDate: today,
       counterpartyIban: order.iban, counterpartyName: 'Commune', returnReason: null,
@@ -219,7 +226,7 @@ describe('reconciliation of bank statements', () => {
         throw new Error('never read through');
       },
     };
-    const context = { actor: { kind: 'user' as const, subject: 'bdt-test', role: 'bdt' as const }, occurredAt: new Date(), correlationId: randomUUID() };
+    const context = bdtContext();
     const before = await counts();
     await expect(h.dataSource.transaction((m) => h.app.get(ReconciliationService).apply(m, randomUUID(), 'f'.repeat(64), reader, awaiting, 'bdt-test', context)))
       .rejects.toThrow(/unterminated quoted field/);
@@ -240,7 +247,7 @@ describe('reconciliation of bank statements', () => {
     const [{ dimension_id: dimension }] = await h.query(`SELECT dimension_id FROM payment_executions WHERE reference = $1`, [order.reference]);
     const count = 25_000;
     const payments = Array.from({ length: count }, (_, i) => ({ reference: `BIG-${run}-${i}`, amountCents: 100_000 + i, trancheId: randomUUID() }));
-    const awaiting = { carried: [], recent: [{ payments: payments.map((p) => [p.reference, p.amountCents, order.iban, p.trancheId, dimension, ''].join('\u001f')).join(''), through: '0' }] };
+    const awaiting = awaitingRows(payments.map((p) => ({ ...p, iban: order.iban, dimension })));
     const lines: StatementLine[] = payments.map((p, i) => ({
       lineNo: i + 1, entryRef: `BIG-${run}-E${i}`, reference: p.reference, amountCents: p.amountCents, direction: 'DBIT', bookingDate: today,
       counterpartyIban: order.iban, counterpartyName: 'Commune', returnReason: null,
@@ -252,7 +259,7 @@ describe('reconciliation of bank statements', () => {
       next: (max) => lines.slice(read, (read = Math.min(read + max, lines.length))),
       finish: () => ({ format: 'CSV', statementId: `BIG-${run}`, accountIban: null, lineCount: lines.length }),
     };
-    const context = { actor: { kind: 'user' as const, subject: 'bdt-test', role: 'bdt' as const }, occurredAt: new Date(), correlationId: randomUUID() };
+    const context = bdtContext();
     const id = randomUUID();
     const rollback = new Error('rolled back on purpose');
     await expect(h.dataSource.transaction(async (m) => {

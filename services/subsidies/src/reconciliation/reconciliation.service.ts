@@ -91,10 +91,10 @@ const AWAITING_RECENT = `
                     FROM payment_returns r JOIN payment_executions e ON e.payment_order_id = r.payment_order_id
                    WHERE e.seq > w.executed_through) returned,
          generate_series(w.executed_through, (SELECT max(seq) FROM payment_executions) - 1, ${AWAITING_PER_ROW}) range_start,
-         LATERAL (SELECT string_agg(r.awaiting_row, '') AS payments, max(r.seq)::text AS through
+         LATERAL (SELECT string_agg(in_range.awaiting_row, '') AS payments, max(in_range.seq)::text AS through
                     FROM (SELECT e.awaiting_row, e.seq FROM payment_executions e
                            WHERE e.seq > range_start AND e.seq <= range_start + ${AWAITING_PER_ROW} AND e.payment_order_id <> ALL (returned.ids)
-                           ORDER BY e.seq) r) recent
+                           ORDER BY e.seq) in_range) recent
    WHERE recent.payments IS NOT NULL`;
 
 /**
@@ -152,7 +152,8 @@ const LINE_COLUMNS = `statement_lines (statement_ref, entry_ref, booking_date, d
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const EVENT_BATCH = 1000;
+/** Matched tranches per TrancheReconciled event (the last event of a reconciliation has the rest). */
+export const EVENT_BATCH = 1000;
 const SUMMARY_FINDINGS = 1000;
 /** Lines classified and handed to COPY at a time: PostgreSQL stores a chunk while the next is classified. */
 const CHUNK = 5000;
