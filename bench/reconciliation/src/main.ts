@@ -297,7 +297,7 @@ async function main() {
       );
       console.log(`           steps (ms): ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       console.log(
-        `           CPU: Node ${((nodeCpu.user + nodeCpu.system) / 1000).toFixed(0)} ms (garbage collection pauses ${gcDuring.toFixed(0)} ms)` +
+        `           CPU: Node ${((nodeCpu.user + nodeCpu.system) / 1000).toFixed(0)} ms (user ${(nodeCpu.user / 1000).toFixed(0)}, system ${(nodeCpu.system / 1000).toFixed(0)}) (garbage collection pauses ${gcDuring.toFixed(0)} ms)` +
           (pgCpuBefore !== undefined && pgCpuAfter !== undefined ? `, PostgreSQL backend ${((pgCpuAfter - pgCpuBefore) * 1000).toFixed(0)} ms` : '') +
           ` (wall ${(reconcileSeconds * 1000).toFixed(0)} ms)`,
       );
