@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { StatementFormatError, StatementLine, StatementReader } from '@cnfs/subsidies-domain';
 import { SubsidiesCore } from './core/core';
-import { AwaitingPayments, ReconciliationService } from './reconciliation/reconciliation.service';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { IBANS, SubsidiesHarness, tranchesOf, uid, validatedConvention } from './testing/harness';
 
 jest.setTimeout(120_000);
@@ -48,7 +48,7 @@ describe('reconciliation of bank statements', () => {
   }
 
   /** Payments awaiting a statement as START_OF_RECONCILIATION reads them (five fields each, each ended by U+001F), for calling `apply` directly. */
-  const awaitingRows = (payments: { reference: string; amountCents: number; iban: string; trancheId: string; dimension: number }[]) => AwaitingPayments.of({
+  const awaitingRows = (payments: { reference: string; amountCents: number; iban: string; trancheId: string; dimension: number }[]) => ({
     carried: [],
     recent: [{ payments: payments.map((p) => [p.reference, p.amountCents, p.iban, p.trancheId, p.dimension, ''].join('\u001f')).join(''), through: '0' }],
   });

@@ -1,13 +1,10 @@
 import { MessagingTables1764000000000, openServiceDataSource } from '@cnfs/messaging';
 import { testDatabaseUrl, uniqueName } from '@cnfs/testing';
 import { DataSource } from 'typeorm';
-import { BinaryCopyWriter, copyCsv, copyFrom, openCopy, streamRows } from './sql';
+import { BinaryCopyWriter, copyCsv, copyFrom, openCopy } from './sql';
 
-/**
- * COPY on the real PostgreSQL: rows land; a failing COPY rejects (never hangs) and the transaction rolls back.
- * Rows streamed as they arrive: every row once, numbered by its statement; a failure rejects, the connection stays usable.
- */
-describe('COPY and row-streaming helpers', () => {
+/** COPY on the real PostgreSQL: rows land; a failing COPY rejects (never hangs) and the transaction rolls back. */
+describe('COPY helpers', () => {
   let dataSource: DataSource;
   beforeAll(async () => {
     dataSource = await openServiceDataSource({ url: testDatabaseUrl(), schema: uniqueName('subsidies_copy'), migrations: [MessagingTables1764000000000] });
@@ -68,47 +65,5 @@ describe('COPY and row-streaming helpers', () => {
     expect(await dataSource.query(`SELECT count(*)::int AS n FROM t WHERE n >= 5000`)).toEqual([{ n: 0 }]);
     // The connection is usable afterwards.
     expect(await dataSource.transaction((m) => copyCsv(m, 't (n, label)', [Buffer.from('9000,fine\n')]))).toBe(1);
-  });
-
-  it('streams the rows of several statements as they arrive, each with its statement number; a failing handler or query rejects', async () => {
-    const seen: [number, (string | null)[]][] = [];
-    const arrivals: number[] = [];
-    let answered = 0;
-    await dataSource.transaction(async (m) => {
-      const started = performance.now();
-      // Rows of 100-300 kB go out as PostgreSQL makes them; the half-second sleep comes after them, before the last statement.
-      await streamRows(
-        m,
-        `SELECT 'lock' AS a; SELECT n::text, CASE WHEN n = 2 THEN NULL ELSE repeat('x', n * 100000) END FROM generate_series(1, 3) n;
-         SELECT 1 WHERE false; SELECT pg_sleep(0.5)::text; SELECT 'last', 'row'`,
-        (statement, fields) => {
-          arrivals.push(performance.now() - started);
-          seen.push([statement, fields.map((f) => (f !== null && f.length > 20 ? `${f.length} chars` : f))]);
-        },
-      );
-      answered = performance.now() - started;
-    });
-    expect(seen).toEqual([
-      [0, ['lock']],
-      [1, ['1', '100000 chars']],
-      [1, ['2', null]],
-      [1, ['3', '300000 chars']],
-      [3, ['']],
-      [4, ['last', 'row']],
-    ]);
-    // The first rows were handed over before the sleep ended, not all at the end.
-    expect(answered - arrivals[1]).toBeGreaterThan(300);
-    // A handler that throws: the query rejects with its error once PostgreSQL has answered; the next rows are not handed over.
-    let calls = 0;
-    await expect(
-      dataSource.transaction((m) => streamRows(m, `SELECT generate_series(1, 5)`, () => {
-        calls += 1;
-        throw new Error('malformed row');
-      })),
-    ).rejects.toThrow('malformed row');
-    expect(calls).toBe(1);
-    // A failing query rejects (never hangs); the connection is usable afterwards.
-    await expect(dataSource.transaction((m) => streamRows(m, `SELECT 1; SELECT 1 / 0`, () => undefined))).rejects.toThrow(/division by zero/);
-    expect(await dataSource.query(`SELECT 41 + 1 AS n`)).toEqual([{ n: 42 }]);
   });
 });

@@ -117,63 +117,6 @@ export class CopyStream {
   handlePortalSuspended(): void {}
 }
 
-/**
- * A simple-protocol query (one statement or several) whose rows are handed to `onRow` as they arrive, with the
- * number of the statement that returned them (0 for the first statement returning rows, 1 for the next…), instead
- * of all at its end: the caller works on the first rows while PostgreSQL makes the next. Values are text (or null).
- * A failure of `onRow` fails the query once PostgreSQL has answered (the connection stays usable).
- */
-class RowStream {
-  private statement = -1;
-  private failure: unknown;
-  readonly done: Promise<void>;
-  private resolve!: () => void;
-  private reject!: (error: unknown) => void;
-
-  constructor(readonly text: string, private readonly onRow: (statement: number, fields: (string | null)[]) => void) {
-    this.done = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    this.done.catch(() => undefined);
-  }
-  submit(connection: PgConnection): void {
-    connection.query(this.text);
-  }
-  handleRowDescription(): void {
-    this.statement += 1;
-  }
-  handleDataRow(message: { fields: (string | null)[] }): void {
-    if (this.failure !== undefined) return;
-    try {
-      this.onRow(this.statement, message.fields);
-    } catch (error) {
-      this.failure = error ?? new Error('row handler failed');
-    }
-  }
-  // The driver forgets the active query on an error (no ReadyForQuery follows for it): settle now.
-  handleError(error: Error): void {
-    this.reject(error);
-  }
-  handleReadyForQuery(): void {
-    if (this.failure !== undefined) this.reject(this.failure);
-    else this.resolve();
-  }
-  handleCommandComplete(): void {}
-  handleEmptyQuery(): void {}
-  handleCopyInResponse(): void {}
-  handleCopyData(): void {}
-  handlePortalSuspended(): void {}
-}
-
-/** Runs `text` on the manager's connection, handing each row to `onRow` as it arrives (see RowStream). */
-export async function streamRows(manager: EntityManager, text: string, onRow: (statement: number, fields: (string | null)[]) => void): Promise<void> {
-  const client = (await manager.queryRunner!.connect()) as { query(query: RowStream): void };
-  const stream = new RowStream(text, onRow);
-  client.query(stream);
-  return stream.done;
-}
-
 /** COPY's formats used here: CSV, or PostgreSQL's binary format (see BinaryCopyWriter). */
 export type CopyFormat = 'csv' | 'binary';
 

@@ -26,7 +26,7 @@ import { EntityManager } from 'typeorm';
 import { SubsidiesCore } from '../core/core';
 import { postJournals } from '../core/ledger-writer';
 import { actorOf } from '../core/principal';
-import { BinaryCopyWriter, copyCsv, cents, copyFrom, copyText, CopyStream, openCopy, rawClient, streamRows } from '../core/sql';
+import { BinaryCopyWriter, copyCsv, cents, copyFrom, copyText, CopyStream, openCopy, rawClient } from '../core/sql';
 import { PaymentsService } from '../payments/payments.service';
 import { ReferenceIndex } from './reference-index';
 
@@ -106,7 +106,7 @@ const START_OF_RECONCILIATION = `
   ${AWAITING_CARRIED};
   ${AWAITING_RECENT}`;
 
-/** The rows START_OF_RECONCILIATION reads (the payments awaiting a statement), as a test hands them to AwaitingPayments.of. */
+/** What START_OF_RECONCILIATION read: the payments awaiting a statement. */
 export interface AwaitingRows {
   carried: { payments: string }[];
   recent: { payments: string; through: string }[];
@@ -197,60 +197,38 @@ const lineRow = (statementId: string, c: ClassifiedLine, expected: number | null
 };
 
 /**
- * The payments awaiting a statement: this reconciliation's working copies, found by reference. They are read
- * row by row as PostgreSQL sends them (START_OF_RECONCILIATION), while it reads the next: then only the index is
- * left to build once it has answered ({@link seal}), and PostgreSQL, idle until the first match, waits ~15 ms
- * instead of the 40–90 that reading them all after its answer took (100,000 payments).
+ * The payments awaiting a statement (AwaitingRows): this reconciliation's working copies, found by reference.
  * Statements mostly list payments in the order they were executed, the order they are read in: the payment
  * after the last one found is tried first (a string comparison instead of a hash-table lookup, which cost
  * ~0.7 µs a line on this machine), the index otherwise. Either way the same object for the same reference.
- * The index is built once the list is complete (ReferenceIndex), not grown payment by payment as a Map is.
+ * PostgreSQL waits while they are read (it has nothing to store before the first match): the index is built
+ * once the list is complete (ReferenceIndex), not grown payment by payment as a Map is.
  */
-export class AwaitingPayments {
+class AwaitingPayments {
   private readonly inOrder: Payment[] = [];
-  private byReference: ReferenceIndex<Payment> | undefined;
+  private readonly byReference: ReferenceIndex<Payment>;
   private next = 0;
-  /** The last seq of the executions read as recent (the window moves past it). */
-  through = 0;
 
-  /** The payments of rows already read (as a test hands them to `apply`). */
-  static of(awaiting: AwaitingRows): AwaitingPayments {
-    const payments = new AwaitingPayments();
-    for (const row of awaiting.carried) payments.addCarried(row.payments);
-    for (const row of awaiting.recent) payments.addRecent(row.payments, row.through);
-    return payments.seal();
+  constructor(awaiting: AwaitingRows) {
+    this.read(awaiting.carried, true);
+    this.read(awaiting.recent, false);
+    this.byReference = new ReferenceIndex(this.inOrder);
   }
 
-  /** A row of payments the last reconciliation left awaiting (they come first). */
-  addCarried(payments: string): void {
-    this.read(payments, true);
-  }
-
-  /** A row of payments executed since the last reconciliation read them, and the last seq of its range. */
-  addRecent(payments: string, through: string): void {
-    this.read(payments, false);
-    this.through = Math.max(this.through, Number(through));
-  }
-
-  /** Every row read: the index is built. */
-  seal(): this {
-    this.byReference ??= new ReferenceIndex(this.inOrder);
-    return this;
-  }
-
-  private read(payments: string, carried: boolean): void {
-    if (this.byReference !== undefined) throw new Error('payments added to a sealed list');
-    // One native split (five fields per payment, each ended by U+001F) is the cheapest way through them.
-    const f = payments.split('\u001f');
-    if (f.length % 5 !== 1 || f[f.length - 1] !== '') throw new Error('malformed list of payments awaiting a statement');
-    for (let i = 0; i + 5 < f.length; i += 5) {
-      const amountCents = +f[i + 1];
-      if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${f[i]}: amount beyond exact integer cents`);
-      const payment: Payment = {
-        reference: f[i], amountCents, beneficiaryIban: f[i + 2], trancheId: f[i + 3], dimension: +f[i + 4], state: 'EXECUTED', carried, seq: 0,
-        position: this.inOrder.length,
-      };
-      this.inOrder.push(payment);
+  private read(rows: { payments: string }[], carried: boolean): void {
+    for (const { payments } of rows) {
+      // One native split (five fields per payment, each ended by U+001F) is the cheapest way through them.
+      const f = payments.split('\u001f');
+      if (f.length % 5 !== 1 || f[f.length - 1] !== '') throw new Error('malformed list of payments awaiting a statement');
+      for (let i = 0; i + 5 < f.length; i += 5) {
+        const amountCents = +f[i + 1];
+        if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${f[i]}: amount beyond exact integer cents`);
+        const payment: Payment = {
+          reference: f[i], amountCents, beneficiaryIban: f[i + 2], trancheId: f[i + 3], dimension: +f[i + 4], state: 'EXECUTED', carried, seq: 0,
+          position: this.inOrder.length,
+        };
+        this.inOrder.push(payment);
+      }
     }
   }
 
@@ -260,7 +238,7 @@ export class AwaitingPayments {
       this.next += 1;
       return candidate;
     }
-    const found = this.byReference!.get(reference);
+    const found = this.byReference.get(reference);
     if (found !== undefined) this.next = found.position + 1;
     return found;
   }
@@ -434,26 +412,22 @@ export class ReconciliationService {
       // One reconciliation at a time (bank returns through the API take the same lock). Behind the lock, in
       // one round trip, PostgreSQL reads the payments awaiting a statement while this process reads the
       // statement: the two cores work at once.
-      // The payments come row by row (AwaitingPayments reads each as it arrives); START_OF_RECONCILIATION's
-      // statements, in order: the lock, the carried payments, the recent payments.
-      const awaiting = new AwaitingPayments();
+      const client = await rawClient(manager);
       let answered = false;
-      const started = streamRows(manager, START_OF_RECONCILIATION, (statement, fields) => {
-        if (statement === 1) awaiting.addCarried(fields[0]!);
-        else if (statement === 2) awaiting.addRecent(fields[0]!, fields[1]!);
-      }).finally(() => {
+      const started: Promise<{ rows: any[] }[]> = (client.query({ text: START_OF_RECONCILIATION }) as unknown as Promise<{ rows: any[] }[]>).finally(() => {
         answered = true;
       });
       started.catch(() => undefined);
       digest(); // now that PostgreSQL has work
       while (!answered && reader.readAhead(CHUNK)) await yieldToEventLoop();
-      await started;
+      // The results of START_OF_RECONCILIATION's statements, in order: the lock, the carried payments, the recent payments.
+      const results = (await started).map((result) => result.rows);
       const contentSha = await digest();
       this.lap('read ahead while PostgreSQL finds the payments awaiting a statement');
       // Reconciled while this one waited for the lock?
       const [concurrent] = await manager.query(`SELECT id FROM reconciliations WHERE content_sha256 = $1`, [contentSha]);
       if (concurrent) return { replay: concurrent.id as string };
-      return { created: await this.apply(manager, deterministicId('reconciliation', contentSha), contentSha, reader, awaiting, actorOf(principal), context) };
+      return { created: await this.apply(manager, deterministicId('reconciliation', contentSha), contentSha, reader, { carried: results[1], recent: results[2] } as AwaitingRows, actorOf(principal), context) };
     });
     this.lap('commit');
     if ('replay' in outcome) return { created: false, summary: await this.summary(outcome.replay) };
@@ -469,10 +443,10 @@ export class ReconciliationService {
    * written last, in full. Returns the reconciliation's summary.
    */
   async apply(
-    manager: EntityManager, id: string, sha: string, reader: StatementReader, awaiting: AwaitingPayments, createdBy: string, context: EventContext,
+    manager: EntityManager, id: string, sha: string, reader: StatementReader, awaiting: AwaitingRows, createdBy: string, context: EventContext,
   ): Promise<ReconciliationSummary> {
     const today = this.core.today();
-    const lookup = awaiting.seal();
+    const lookup = new AwaitingPayments(awaiting);
     this.lap('load payments');
 
     await manager.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [id]);
@@ -601,7 +575,7 @@ export class ReconciliationService {
       );
     }
 
-    const window = await this.carryForward(manager, lookup, later);
+    const window = await this.carryForward(manager, lookup, awaiting, later);
 
     const unmatchedAfterDays = this.core.settings.unmatchedAfterDays;
     const unmatched = await manager.query(UNMATCHED_ORDERS, [id, today, unmatchedAfterDays, window]);
@@ -658,8 +632,9 @@ export class ReconciliationService {
    * every execution read as recent and every one found apart (`later`) and matched: none beyond it is on a
    * statement. Those found apart and still awaiting are carried if the window passes them. Returns the window.
    */
-  private async carryForward(manager: EntityManager, lookup: AwaitingPayments, later: Map<string, Payment>): Promise<string> {
-    let through = lookup.through;
+  private async carryForward(manager: EntityManager, lookup: AwaitingPayments, awaiting: AwaitingRows, later: Map<string, Payment>): Promise<string> {
+    let through = 0;
+    for (const row of awaiting.recent) through = Math.max(through, Number(row.through));
     for (const p of later.values()) if (p.state === 'RECONCILED' && p.seq > through) through = p.seq;
     const leaving: string[] = [];
     const carried: string[] = [];
