@@ -23,7 +23,7 @@ import {
 import { EntityManager } from 'typeorm';
 import { SubsidiesCore } from '../core/core';
 import { postJournals } from '../core/ledger-writer';
-import { assertDepartmentFilter, assertSees, scopeFilter } from '../core/principal';
+import { assertDepartmentFilter, assertSees, listConditions, whereClause } from '../core/principal';
 import { cents } from '../core/sql';
 import { PostsService } from '../posts/posts.service';
 import { RulesService } from '../rules/rules.service';
@@ -285,20 +285,12 @@ export class CommitmentsService {
   async list(principal: Principal, query: { structureId?: string; departmentCode?: string; conventionId?: string; postId?: string; phase?: number; budgetEnvelopeId?: string; page?: number; pageSize?: number }): Promise<Page<CommitmentView>> {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
-    const where = scopeFilter(principal, { department: 'department_code', structure: 'structure_id' }, params);
-    const add = (column: string, value: unknown) => {
-      if (value === undefined) return;
-      params.push(value);
-      where.push(`${column} = $${params.length}`);
-    };
-    add('structure_id', query.structureId);
-    add('department_code', query.departmentCode);
-    add('convention_id', query.conventionId);
-    add('post_id', query.postId);
-    add('phase', query.phase);
-    add('envelope_id', query.budgetEnvelopeId);
+    const where = listConditions(principal, { department: 'department_code', structure: 'structure_id' }, params, [
+      ['structure_id', query.structureId], ['department_code', query.departmentCode], ['convention_id', query.conventionId], ['post_id', query.postId],
+      ['phase', query.phase], ['envelope_id', query.budgetEnvelopeId],
+    ]);
     const { limit, offset, page, pageSize } = pageWindow(query);
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const clause = whereClause(where);
     const [{ total }] = await this.core.dataSource.query(`SELECT count(*)::int AS total FROM commitments ${clause}`, params);
     const rows: CommitmentRow[] = await this.core.dataSource.query(
       `SELECT * FROM commitments ${clause} ORDER BY created_at, id LIMIT ${limit} OFFSET ${offset}`,
@@ -319,17 +311,10 @@ export class CommitmentsService {
   async refusals(principal: Principal, query: { departmentCode?: string; structureId?: string; page?: number; pageSize?: number }) {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
-    const where = scopeFilter(principal, { department: 'department_code', structure: 'structure_id' }, params);
-    if (query.departmentCode) {
-      params.push(query.departmentCode);
-      where.push(`department_code = $${params.length}`);
-    }
-    if (query.structureId) {
-      params.push(query.structureId);
-      where.push(`structure_id = $${params.length}`);
-    }
+    // (an empty filter filters nothing here)
+    const where = listConditions(principal, { department: 'department_code', structure: 'structure_id' }, params, [['department_code', query.departmentCode || undefined], ['structure_id', query.structureId || undefined]]);
     const { limit, offset, page, pageSize } = pageWindow(query);
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const clause = whereClause(where);
     const [{ total }] = await this.core.dataSource.query(`SELECT count(*)::int AS total FROM commitment_refusals ${clause}`, params);
     const rows = await this.core.dataSource.query(`SELECT * FROM commitment_refusals ${clause} ORDER BY refused_at, id LIMIT ${limit} OFFSET ${offset}`, params);
     return {

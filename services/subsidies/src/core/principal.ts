@@ -29,6 +29,26 @@ export function scopeFilter(principal: Principal, columns: { department: string;
   }
 }
 
+/** A list's filter: `column = value`, or a condition built from the number of its parameter; an undefined value filters nothing. */
+export type ListFilter = readonly [condition: string | ((parameter: number) => string), value: unknown];
+
+/**
+ * The WHERE conditions of a list read by `principal`: its scope (scopeFilter), then each filter given, their values
+ * appended to `params`. `whereClause` joins them.
+ */
+export function listConditions(principal: Principal, columns: { department: string; structure: string }, params: unknown[], filters: readonly ListFilter[]): string[] {
+  const where = scopeFilter(principal, columns, params);
+  for (const [condition, value] of filters) {
+    if (value === undefined) continue;
+    params.push(value);
+    where.push(typeof condition === 'string' ? `${condition} = $${params.length}` : condition(params.length));
+  }
+  return where;
+}
+
+/** `WHERE c1 AND c2 …`, or nothing when there is no condition. */
+export const whereClause = (where: readonly string[]): string => (where.length ? `WHERE ${where.join(' AND ')}` : '');
+
 /** An explicit département filter outside a préfecture's territory is refused. */
 export function assertDepartmentFilter(principal: Principal, departmentCode: string | undefined): void {
   if (departmentCode && principal.role === 'prefecture' && !canAccessDepartment(principal, departmentCode)) {

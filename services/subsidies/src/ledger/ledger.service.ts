@@ -3,7 +3,7 @@ import type { Principal } from '@cnfs/auth';
 import { notFound, Page, pageWindow, ProblemException } from '@cnfs/service-kit';
 import { AccountType, balancesFromTypeTotals } from '@cnfs/subsidies-domain';
 import { SubsidiesCore } from '../core/core';
-import { assertDepartmentFilter, scopeFilter } from '../core/principal';
+import { assertDepartmentFilter, listConditions } from '../core/principal';
 import { cents } from '../core/sql';
 
 export type BalanceDimension = 'envelope' | 'department' | 'structure';
@@ -43,18 +43,12 @@ export class LedgerService {
   async balances(principal: Principal, query: { by: BalanceDimension; envelopeId?: string; departmentCode?: string; structureId?: string }): Promise<BalanceView[]> {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
-    const where = scopeFilter(principal, { department: 'department_code', structure: 'structure_id' }, params);
     if (principal.role !== 'anct' && principal.role !== 'bdt' && query.by === 'envelope') {
       throw new ProblemException(403, 'balances per envelope are national figures (anct, bdt)');
     }
-    const add = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      params.push(value);
-      where.push(`${column} = $${params.length}`);
-    };
-    add('envelope_id', query.envelopeId);
-    add('department_code', query.departmentCode);
-    add('structure_id', query.structureId);
+    const where = listConditions(principal, { department: 'department_code', structure: 'structure_id' }, params, [
+      ['envelope_id', query.envelopeId], ['department_code', query.departmentCode], ['structure_id', query.structureId],
+    ]);
     const column = COLUMN[query.by];
     where.push(`${column} IS NOT NULL`, `account_type NOT IN ('PROGRAMME_FUNDING', 'PROGRAMME_COST')`);
     const rows: { key: string; account_type: AccountType; total: string }[] = await this.core.dataSource.query(
@@ -84,15 +78,9 @@ export class LedgerService {
   async journals(principal: Principal, query: { kind?: string; envelopeId?: string; departmentCode?: string; structureId?: string; page?: number; pageSize?: number }): Promise<Page<unknown>> {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
-    const entryWhere = scopeFilter(principal, { department: 'e.department_code', structure: 'e.structure_id' }, params);
-    const add = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      params.push(value);
-      entryWhere.push(`${column} = $${params.length}`);
-    };
-    add('e.envelope_id', query.envelopeId);
-    add('e.department_code', query.departmentCode);
-    add('e.structure_id', query.structureId);
+    const entryWhere = listConditions(principal, { department: 'e.department_code', structure: 'e.structure_id' }, params, [
+      ['e.envelope_id', query.envelopeId], ['e.department_code', query.departmentCode], ['e.structure_id', query.structureId],
+    ]);
     const where: string[] = [];
     if (query.kind) {
       params.push(query.kind);

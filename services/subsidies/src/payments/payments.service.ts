@@ -7,7 +7,7 @@ import { CalendarDate, deterministicId, isCalendarDate, journals, normalizeIban,
 import { EntityManager } from 'typeorm';
 import { SubsidiesCore } from '../core/core';
 import { postJournals } from '../core/ledger-writer';
-import { actorOf, assertDepartmentFilter, assertSees, scopeFilter } from '../core/principal';
+import { actorOf, assertDepartmentFilter, assertSees, listConditions, whereClause } from '../core/principal';
 import { cents, pgCode } from '../core/sql';
 import { stateOf, TrancheEffects, trancheFields, TrancheRow } from '../tranches/tranche-effects';
 
@@ -237,18 +237,11 @@ export class PaymentsService {
   async list(principal: Principal, query: { departmentCode?: string; status?: string; structureId?: string; trancheId?: string; page?: number; pageSize?: number }): Promise<Page<PaymentOrderView>> {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
-    const where = scopeFilter(principal, { department: 'department_code', structure: 'structure_id' }, params);
-    const add = (column: string, value: unknown) => {
-      if (value === undefined) return;
-      params.push(value);
-      where.push(`${column} = $${params.length}`);
-    };
-    add('department_code', query.departmentCode);
-    add('state', query.status);
-    add('structure_id', query.structureId);
-    add('tranche_id', query.trancheId);
+    const where = listConditions(principal, { department: 'department_code', structure: 'structure_id' }, params, [
+      ['department_code', query.departmentCode], ['state', query.status], ['structure_id', query.structureId], ['tranche_id', query.trancheId],
+    ]);
     const { limit, offset, page, pageSize } = pageWindow(query);
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const clause = whereClause(where);
     const [{ total }] = await this.core.dataSource.query(`SELECT count(*)::int AS total FROM payment_order_states ${clause}`, params);
     const rows = await this.core.dataSource.query(`SELECT * FROM payment_order_states ${clause} ORDER BY ordered_at, id LIMIT ${limit} OFFSET ${offset}`, params);
     return { items: rows.map(orderView), page, pageSize, total };

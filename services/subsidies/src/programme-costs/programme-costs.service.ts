@@ -5,7 +5,7 @@ import { CalendarDate, journals, PROGRAMME_COST_KINDS, programmeCostId, Programm
 import { EntityManager } from 'typeorm';
 import { SubsidiesCore } from '../core/core';
 import { postJournals } from '../core/ledger-writer';
-import { assertDepartmentFilter, scopeFilter } from '../core/principal';
+import { assertDepartmentFilter, listConditions, whereClause } from '../core/principal';
 import { cents } from '../core/sql';
 
 export interface ProgrammeCostFact {
@@ -77,12 +77,9 @@ export class ProgrammeCostsService {
   private filter(principal: Principal, query: { kind?: string; conseillerId?: string; structureId?: string; departmentCode?: string }) {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
-    const where = scopeFilter(principal, { department: 'department_code', structure: 'structure_id' }, params);
-    for (const [column, value] of [['kind', query.kind], ['conseiller_id', query.conseillerId], ['structure_id', query.structureId], ['department_code', query.departmentCode]] as const) {
-      if (value === undefined) continue;
-      params.push(value);
-      where.push(`${column} = $${params.length}`);
-    }
-    return { clause: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+    const where = listConditions(principal, { department: 'department_code', structure: 'structure_id' }, params, [
+      ['kind', query.kind], ['conseiller_id', query.conseillerId], ['structure_id', query.structureId], ['department_code', query.departmentCode],
+    ]);
+    return { clause: whereClause(where), params };
   }
 }

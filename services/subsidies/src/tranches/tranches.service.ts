@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '@cnfs/auth';
 import { notFound, Page, pageWindow } from '@cnfs/service-kit';
 import { SubsidiesCore } from '../core/core';
-import { assertDepartmentFilter, assertSees, scopeFilter } from '../core/principal';
+import { assertDepartmentFilter, assertSees, listConditions, whereClause } from '../core/principal';
 import { trancheView, TrancheView } from './views';
 
 export interface TrancheQuery {
@@ -23,20 +23,12 @@ export class TranchesService {
   async list(principal: Principal, query: TrancheQuery): Promise<Page<TrancheView>> {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
-    const where = scopeFilter(principal, { department: 'department_code', structure: 'structure_id' }, params);
-    const add = (condition: (n: number) => string, value: unknown) => {
-      if (value === undefined) return;
-      params.push(value);
-      where.push(condition(params.length));
-    };
-    add((n) => `department_code = $${n}`, query.departmentCode);
-    add((n) => `structure_id = $${n}`, query.structureId);
-    add((n) => `commitment_id = $${n}::uuid`, query.commitmentId);
-    add((n) => `post_id = $${n}`, query.postId);
-    add((n) => `due_on <= $${n}::date`, query.dueBefore);
-    add((n) => `state = $${n}`, query.status);
+    const where = listConditions(principal, { department: 'department_code', structure: 'structure_id' }, params, [
+      ['department_code', query.departmentCode], ['structure_id', query.structureId], [(n) => `commitment_id = $${n}::uuid`, query.commitmentId],
+      ['post_id', query.postId], [(n) => `due_on <= $${n}::date`, query.dueBefore], ['state', query.status],
+    ]);
     const { limit, offset, page, pageSize } = pageWindow(query);
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const clause = whereClause(where);
     const [{ total }] = await this.core.dataSource.query(`SELECT count(*)::int AS total FROM tranche_states ${clause}`, params);
     const rows = await this.core.dataSource.query(
       `SELECT * FROM tranche_states ${clause} ORDER BY due_on NULLS LAST, department_code, id LIMIT ${limit} OFFSET ${offset}`,
