@@ -137,3 +137,46 @@ describe('subsidies migrations: the carry made exact', () => {
     expect(await dataSource.query(`SELECT executed_through::int FROM awaiting_statement_window`)).toEqual([{ executed_through: 4 }]);
   });
 });
+
+/** Migration 1764000100008 on the real PostgreSQL: the ledger's account check keeps its rule, without a regular expression. */
+describe('subsidies migrations: the ledger account check', () => {
+  const schema = uniqueName('subsidies_migrations_accounts');
+  let dataSource: DataSource | undefined;
+
+  afterAll(async () => {
+    await dataSource?.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await dataSource?.destroy();
+  });
+
+  /** Whether PostgreSQL takes an entry of this account (a balanced pair, its journal written, rolled back). */
+  const accepts = (account: string) =>
+    dataSource!
+      .transaction(async (m) => {
+        await m.query(`INSERT INTO ledger_journals (id, kind, business_key, occurred_on) VALUES ('8d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a6b', 'FUND', 'FUND:test', '2023-05-03')`);
+        await m.query(
+          `INSERT INTO ledger_entries (journal_id, line, account, amount_cents) VALUES ('8d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a6b', 1, $1, -100), ('8d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a6b', 2, 'ENVELOPE:e', 100)`,
+          [account],
+        );
+        throw new Error('rolled back');
+      })
+      .catch((error: Error) => {
+        if (error.message === 'rolled back') return true;
+        if (/ledger_entries_account_check/.test(error.message)) return false;
+        throw error;
+      });
+
+  it('accepts the eight account types with something after the colon, and nothing else', async () => {
+    dataSource = await migrated(schema);
+    const definition = async () =>
+      (await dataSource!.query(`SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conname = 'ledger_entries_account_check' AND connamespace = $1::regnamespace`, [schema]))[0].d as string;
+    expect(await definition()).not.toContain('~');
+    const accepted = ['BUDGET:e', 'ENVELOPE:bench-envelope-0', 'PREFECTURE:971', 'STRUCTURE:s-1', 'CLEARING:BDT', 'PAID_OUT:BDT', 'PROGRAMME_FUNDING:ANCT', 'PROGRAMME_COST:TRAINING', 'STRUCTURE:a:b'];
+    const refused = ['BUDGET', 'BUDGET:', 'budget:e', 'NOPE:e', ':e', 'CLEARINGBDT', ' CLEARING:BDT', 'PAID_OUT_X:BDT', ''];
+    for (const account of accepted) expect([account, await accepts(account)]).toEqual([account, true]);
+    for (const account of refused) expect([account, await accepts(account)]).toEqual([account, false]);
+    // The migration reverts to the regular expression, which gives the same answers.
+    await dataSource.undoLastMigration();
+    expect(await definition()).toContain('~');
+    for (const account of [...accepted, ...refused]) expect([account, await accepts(account)]).toEqual([account, accepted.includes(account)]);
+  });
+});
