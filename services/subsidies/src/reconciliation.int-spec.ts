@@ -238,6 +238,35 @@ describe('reconciliation of bank statements', () => {
     expect((await upload(csv, 'text/csv').expect(201)).body.counts.MATCHED).toBe(1);
   });
 
+  it('a malformed list of payments awaiting a statement fails the reconciliation before anything is written', async () => {
+    const reader: StatementReader = {
+      invalid: false,
+      statementId: `BAD-${run}`,
+      next: () => {
+        throw new Error('never read');
+      },
+      finish: () => {
+        throw new Error('never read');
+      },
+    };
+    const tranche = randomUUID();
+    const rows = (payments: string) => ({ carried: [], recent: [{ payments, through: '0' }] });
+    const before = await counts();
+    for (const [payments, error] of [
+      [`CNFS-P-1\u001f25000x\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f`, /amount beyond exact integer cents/],
+      [`CNFS-P-1\u001f\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f`, /amount beyond exact integer cents/],
+      [`CNFS-P-1\u001f${'9'.repeat(17)}\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f`, /amount beyond exact integer cents/],
+      [`CNFS-P-1\u001f2500000\u001fFR7630006000011234567890189\u001f${tranche}\u001f-1\u001f`, /malformed ledger dimension/],
+      [`CNFS-P-1\u001f2500000\u001fFR7630006000011234567890189\u001f${tranche}\u001f1`, /malformed list/],
+      [`CNFS-P-1\u001f2500000\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001fCNFS-P-2\u001f`, /malformed list/],
+    ] as const) {
+      await expect(
+        h.dataSource.transaction((m) => h.app.get(ReconciliationService).apply(m, randomUUID(), 'd'.repeat(64), reader, rows(payments), 'bdt-test', bdtContext())),
+      ).rejects.toThrow(error);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
   it('a large statement, streamed to COPY a chunk at a time: every match stored once, every TrancheReconciled batch once, in order', async () => {
     // 25,000 payments awaiting a statement (synthetic: one real ledger dimension), every one paid by the statement,
     // read 5,000 lines at a time. Checked inside the transaction, then rolled back (the payments exist nowhere else).
