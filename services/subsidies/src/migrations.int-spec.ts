@@ -17,6 +17,26 @@ const migrated = (schema: string, migration?: string) =>
     ],
   });
 
+/**
+ * A schema of its own for a describe block: `migrated()` opens it through every subsidies migration and keeps that data
+ * source, closed (and the schema dropped) once the block has run.
+ */
+function ownSchema(prefix: string) {
+  const own = {
+    name: uniqueName(prefix),
+    dataSource: undefined as DataSource | undefined,
+    async migrated(): Promise<DataSource> {
+      own.dataSource = await migrated(own.name);
+      return own.dataSource;
+    },
+  };
+  afterAll(async () => {
+    await own.dataSource?.query(`DROP SCHEMA "${own.name}" CASCADE`);
+    await own.dataSource?.destroy();
+  });
+  return own;
+}
+
 /** An execution of order `orderId`, reference CNFS-P-000000000`n`, alone (seeded with foreign keys off). */
 const insertExecution = (m: EntityManager, orderId: string, n: number) =>
   m.query(
@@ -27,16 +47,10 @@ const insertExecution = (m: EntityManager, orderId: string, n: number) =>
 
 /** Migration 1764000100004 on the real PostgreSQL: matched lines move to statement_matches, the same facts, the others stay. */
 describe('subsidies migrations: statement_matches', () => {
-  const schema = uniqueName('subsidies_migrations');
-  let dataSource: DataSource | undefined;
-
-  afterAll(async () => {
-    await dataSource?.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await dataSource?.destroy();
-  });
+  const schema = ownSchema('subsidies_migrations');
 
   it('moves existing matched lines, keeps the others, and keeps every line readable', async () => {
-    const first = await migrated(schema, 'StatementMatches1764000100004');
+    const first = await migrated(schema.name, 'StatementMatches1764000100004');
     await first.transaction(async (m) => {
       await m.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [RECONCILIATION]);
       await m.query(`
@@ -47,7 +61,7 @@ describe('subsidies migrations: statement_matches', () => {
     });
     await first.destroy();
 
-    dataSource = await migrated(schema);
+    const dataSource = await schema.migrated();
     expect(await dataSource.query(`SELECT reference, reconciliation_id, line_no, entry_ref, booking_date, counterparty_name FROM statement_matches`)).toEqual([
       { reference: 'CNFS-P-0000000001', reconciliation_id: RECONCILIATION, line_no: 1, entry_ref: 'BQ-1', booking_date: '2023-05-02', counterparty_name: 'Commune' },
     ]);
@@ -70,16 +84,10 @@ describe('subsidies migrations: statement_matches', () => {
 
 /** Migration 1764000100006 on the real PostgreSQL: the payments awaiting a statement today are carried, the window starts after them. */
 describe('subsidies migrations: the window of payments awaiting a statement', () => {
-  const schema = uniqueName('subsidies_migrations_window');
-  let dataSource: DataSource | undefined;
-
-  afterAll(async () => {
-    await dataSource?.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await dataSource?.destroy();
-  });
+  const schema = ownSchema('subsidies_migrations_window');
 
   it('carries the executed payments on no statement and not returned; numbers the executions', async () => {
-    const first = await migrated(schema, 'AwaitingStatementWindow1764000100006');
+    const first = await migrated(schema.name, 'AwaitingStatementWindow1764000100006');
     const orders = ['7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a01', '7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a02', '7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a03'];
     await first.transaction(async (m) => {
       // Executions alone, without the orders, tranches and commitments behind them (foreign keys off for this seed only).
@@ -91,7 +99,7 @@ describe('subsidies migrations: the window of payments awaiting a statement', ()
     });
     await first.destroy();
 
-    dataSource = await migrated(schema);
+    const dataSource = await schema.migrated();
     expect(await dataSource.query(`SELECT reference FROM awaiting_statement_carry`)).toEqual([{ reference: 'CNFS-P-0000000003' }]);
     expect(await dataSource.query(`SELECT reference, seq::int FROM payment_executions ORDER BY seq`)).toEqual([
       { reference: 'CNFS-P-0000000001', seq: 1 }, { reference: 'CNFS-P-0000000002', seq: 2 }, { reference: 'CNFS-P-0000000003', seq: 3 },
@@ -104,16 +112,10 @@ describe('subsidies migrations: the window of payments awaiting a statement', ()
 
 /** Migration 1764000100007 on the real PostgreSQL: an execution the window passed over joins the carry, once. */
 describe('subsidies migrations: the carry made exact', () => {
-  const schema = uniqueName('subsidies_migrations_carry');
-  let dataSource: DataSource | undefined;
-
-  afterAll(async () => {
-    await dataSource?.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await dataSource?.destroy();
-  });
+  const schema = ownSchema('subsidies_migrations_carry');
 
   it('carries the executions behind the window on no statement and not returned; leaves the others as they were', async () => {
-    const first = await migrated(schema, 'ExactAwaitingCarry1764000100007');
+    const first = await migrated(schema.name, 'ExactAwaitingCarry1764000100007');
     const order = (n: number) => `7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5b0${n}`;
     await first.transaction(async (m) => {
       // Executions alone, without the orders, tranches and commitments behind them (foreign keys off for this seed only).
@@ -130,7 +132,7 @@ describe('subsidies migrations: the carry made exact', () => {
     });
     await first.destroy();
 
-    dataSource = await migrated(schema);
+    const dataSource = await schema.migrated();
     expect(await dataSource.query(`SELECT reference FROM awaiting_statement_carry ORDER BY reference`)).toEqual([
       { reference: 'CNFS-P-0000000003' }, { reference: 'CNFS-P-0000000004' },
     ]);
@@ -140,17 +142,11 @@ describe('subsidies migrations: the carry made exact', () => {
 
 /** Migration 1764000100008 on the real PostgreSQL: the ledger's account check keeps its rule, without a regular expression. */
 describe('subsidies migrations: the ledger account check', () => {
-  const schema = uniqueName('subsidies_migrations_accounts');
-  let dataSource: DataSource | undefined;
-
-  afterAll(async () => {
-    await dataSource?.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await dataSource?.destroy();
-  });
+  const schema = ownSchema('subsidies_migrations_accounts');
 
   /** Whether PostgreSQL takes an entry of this account (a balanced pair, its journal written, rolled back). */
   const accepts = (account: string) =>
-    dataSource!
+    schema.dataSource!
       .transaction(async (m) => {
         await m.query(`INSERT INTO ledger_journals (id, kind, business_key, occurred_on) VALUES ('8d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5a6b', 'FUND', 'FUND:test', '2023-05-03')`);
         await m.query(
@@ -166,9 +162,9 @@ describe('subsidies migrations: the ledger account check', () => {
       });
 
   it('accepts the eight account types with something after the colon, and nothing else', async () => {
-    dataSource = await migrated(schema);
+    const dataSource = await schema.migrated();
     const definition = async () =>
-      (await dataSource!.query(`SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conname = 'ledger_entries_account_check' AND connamespace = $1::regnamespace`, [schema]))[0].d as string;
+      (await dataSource.query(`SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conname = 'ledger_entries_account_check' AND connamespace = $1::regnamespace`, [schema.name]))[0].d as string;
     expect(await definition()).not.toContain('~');
     const accepted = ['BUDGET:e', 'ENVELOPE:bench-envelope-0', 'PREFECTURE:971', 'STRUCTURE:s-1', 'CLEARING:BDT', 'PAID_OUT:BDT', 'PROGRAMME_FUNDING:ANCT', 'PROGRAMME_COST:TRAINING', 'STRUCTURE:a:b'];
     const refused = ['BUDGET', 'BUDGET:', 'budget:e', 'NOPE:e', ':e', 'CLEARINGBDT', ' CLEARING:BDT', 'PAID_OUT_X:BDT', ''];

@@ -285,7 +285,7 @@ export class CommitmentsService {
   async list(principal: Principal, query: { structureId?: string; departmentCode?: string; conventionId?: string; postId?: string; phase?: number; budgetEnvelopeId?: string; page?: number; pageSize?: number }): Promise<Page<CommitmentView>> {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
-    const where = listConditions(principal, { department: 'department_code', structure: 'structure_id' }, params, [
+    const where = listConditions(principal, params, [
       ['structure_id', query.structureId], ['department_code', query.departmentCode], ['convention_id', query.conventionId], ['post_id', query.postId],
       ['phase', query.phase], ['envelope_id', query.budgetEnvelopeId],
     ]);
@@ -312,7 +312,7 @@ export class CommitmentsService {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
     // (an empty filter filters nothing here)
-    const where = listConditions(principal, { department: 'department_code', structure: 'structure_id' }, params, [['department_code', query.departmentCode || undefined], ['structure_id', query.structureId || undefined]]);
+    const where = listConditions(principal, params, [['department_code', query.departmentCode || undefined], ['structure_id', query.structureId || undefined]]);
     const { limit, offset, page, pageSize } = pageWindow(query);
     const clause = whereClause(where);
     const [{ total }] = await this.core.dataSource.query(`SELECT count(*)::int AS total FROM commitment_refusals ${clause}`, params);

@@ -2,11 +2,9 @@ import { listConditions, whereClause } from './principal';
 
 /** The conditions of the subsidies lists: the principal's scope first, then the filters given, each with its parameter. */
 describe('list conditions', () => {
-  const columns = { department: 'department_code', structure: 'structure_id' };
-
   it('puts the principal scope first, then each filter given (undefined: none), numbering parameters in order', () => {
     const params: unknown[] = [];
-    const where = listConditions({ subject: 'p', role: 'prefecture', departments: ['971', '972'] }, columns, params, [
+    const where = listConditions({ subject: 'p', role: 'prefecture', departments: ['971', '972'] }, params, [
       ['structure_id', undefined],
       ['state', 'DUE'],
       [(n) => `due_on <= $${n}::date`, '2024-01-31'],
@@ -19,10 +17,11 @@ describe('list conditions', () => {
 
   it('continues the numbering of parameters already there; national roles add no scope, training providers see nothing', () => {
     const params: unknown[] = ['already'];
-    expect(listConditions({ subject: 'a', role: 'anct' }, columns, params, [['kind', 'TRAINING']])).toEqual(['kind = $2']);
+    expect(listConditions({ subject: 'a', role: 'anct' }, params, [['kind', 'TRAINING']])).toEqual(['kind = $2']);
     expect(params).toEqual(['already', 'TRAINING']);
-    expect(listConditions({ subject: 's', role: 'structure', structureId: 'S1' }, columns, [], [])).toEqual(['structure_id = $1']);
-    expect(listConditions({ subject: 't', role: 'training_provider', lot: 1 }, columns, [], [])).toEqual(['false']);
+    expect(listConditions({ subject: 's', role: 'structure', structureId: 'S1' }, [], [])).toEqual(['structure_id = $1']);
+    expect(listConditions({ subject: 's', role: 'structure', structureId: 'S1' }, [], [], { department: 'e.department_code', structure: 'e.structure_id' })).toEqual(['e.structure_id = $1']);
+    expect(listConditions({ subject: 't', role: 'training_provider', lot: 1 }, [], [])).toEqual(['false']);
     expect(whereClause([])).toBe('');
   });
 });

@@ -32,11 +32,14 @@ export function scopeFilter(principal: Principal, columns: { department: string;
 /** A list's filter: `column = value`, or a condition built from the number of its parameter; an undefined value filters nothing. */
 export type ListFilter = readonly [condition: string | ((parameter: number) => string), value: unknown];
 
+/** The columns that scope a record to a département and a structure, as most tables name them. */
+const SCOPE_COLUMNS = { department: 'department_code', structure: 'structure_id' };
+
 /**
- * The WHERE conditions of a list read by `principal`: its scope (scopeFilter), then each filter given, their values
- * appended to `params`. `whereClause` joins them.
+ * The WHERE conditions of a list read by `principal`: its scope (scopeFilter, on `columns`), then each filter given,
+ * their values appended to `params`. `whereClause` joins them.
  */
-export function listConditions(principal: Principal, columns: { department: string; structure: string }, params: unknown[], filters: readonly ListFilter[]): string[] {
+export function listConditions(principal: Principal, params: unknown[], filters: readonly ListFilter[], columns = SCOPE_COLUMNS): string[] {
   const where = scopeFilter(principal, columns, params);
   for (const [condition, value] of filters) {
     if (value === undefined) continue;

@@ -46,7 +46,7 @@ export class LedgerService {
     if (principal.role !== 'anct' && principal.role !== 'bdt' && query.by === 'envelope') {
       throw new ProblemException(403, 'balances per envelope are national figures (anct, bdt)');
     }
-    const where = listConditions(principal, { department: 'department_code', structure: 'structure_id' }, params, [
+    const where = listConditions(principal, params, [
       ['envelope_id', query.envelopeId], ['department_code', query.departmentCode], ['structure_id', query.structureId],
     ]);
     const column = COLUMN[query.by];
@@ -78,9 +78,10 @@ export class LedgerService {
   async journals(principal: Principal, query: { kind?: string; envelopeId?: string; departmentCode?: string; structureId?: string; page?: number; pageSize?: number }): Promise<Page<unknown>> {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
-    const entryWhere = listConditions(principal, { department: 'e.department_code', structure: 'e.structure_id' }, params, [
-      ['e.envelope_id', query.envelopeId], ['e.department_code', query.departmentCode], ['e.structure_id', query.structureId],
-    ]);
+    const entryWhere = listConditions(
+      principal, params, [['e.envelope_id', query.envelopeId], ['e.department_code', query.departmentCode], ['e.structure_id', query.structureId]],
+      { department: 'e.department_code', structure: 'e.structure_id' },
+    );
     const where: string[] = [];
     if (query.kind) {
       params.push(query.kind);

@@ -237,7 +237,7 @@ export class PaymentsService {
   async list(principal: Principal, query: { departmentCode?: string; status?: string; structureId?: string; trancheId?: string; page?: number; pageSize?: number }): Promise<Page<PaymentOrderView>> {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
-    const where = listConditions(principal, { department: 'department_code', structure: 'structure_id' }, params, [
+    const where = listConditions(principal, params, [
       ['department_code', query.departmentCode], ['state', query.status], ['structure_id', query.structureId], ['tranche_id', query.trancheId],
     ]);
     const { limit, offset, page, pageSize } = pageWindow(query);

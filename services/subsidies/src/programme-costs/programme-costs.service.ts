@@ -77,7 +77,7 @@ export class ProgrammeCostsService {
   private filter(principal: Principal, query: { kind?: string; conseillerId?: string; structureId?: string; departmentCode?: string }) {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
-    const where = listConditions(principal, { department: 'department_code', structure: 'structure_id' }, params, [
+    const where = listConditions(principal, params, [
       ['kind', query.kind], ['conseiller_id', query.conseillerId], ['structure_id', query.structureId], ['department_code', query.departmentCode],
     ]);
     return { clause: whereClause(where), params };

@@ -23,7 +23,7 @@ export class TranchesService {
   async list(principal: Principal, query: TrancheQuery): Promise<Page<TrancheView>> {
     assertDepartmentFilter(principal, query.departmentCode);
     const params: unknown[] = [];
-    const where = listConditions(principal, { department: 'department_code', structure: 'structure_id' }, params, [
+    const where = listConditions(principal, params, [
       ['department_code', query.departmentCode], ['structure_id', query.structureId], [(n) => `commitment_id = $${n}::uuid`, query.commitmentId],
       ['post_id', query.postId], [(n) => `due_on <= $${n}::date`, query.dueBefore], ['state', query.status],
     ]);
