@@ -28,7 +28,7 @@ import { postJournals } from '../core/ledger-writer';
 import { actorOf } from '../core/principal';
 import { BinaryCopyWriter, copyCsv, cents, copyFrom, copyText, CopyStream, openCopy, rawClient } from '../core/sql';
 import { PaymentsService } from '../payments/payments.service';
-import { ReferenceIndex } from './reference-index';
+import { hashOf, ReferenceIndex } from './reference-index';
 
 /** An executed payment as the matcher needs it, with what the ledger and events need once matched. */
 interface Payment extends PaymentForMatching {
@@ -208,31 +208,52 @@ function digitsIn(text: string, from: number, to: number): number {
   return value;
 }
 
+/** A payment's state as AwaitingPayments keeps it (one byte each). */
+const STATES: readonly Payment['state'][] = ['EXECUTED', 'RECONCILED', 'RETURNED'];
+
 /**
- * The payments awaiting a statement (AwaitingRows): this reconciliation's working copies, found by reference.
+ * The payments awaiting a statement (AwaitingRows): this reconciliation's working list, found by reference.
+ * Nothing is made per payment when the rows are read: each payment is known by the bounds of its fields in
+ * its row, its amount, dimension and state in typed arrays, and its reference is indexed where it is written
+ * (ReferenceIndex). A lookup hands the matcher a view of the payment (AwaitingPayment), dropped with its line.
+ * 100,000 payment objects and their 300,000 strings, all alive to the end of the pass, were copied by the
+ * garbage collections of the young generation, then promoted: most of the reading's time (PostgreSQL waits
+ * while it runs: it has nothing to store before the first match) and much of the pass's GC.
  * Statements mostly list payments in the order they were executed, the order they are read in: the payment
- * after the last one found is tried first (a string comparison instead of a hash-table lookup, which cost
- * ~0.7 µs a line on this machine), the index otherwise. Either way the same object for the same reference.
- * PostgreSQL waits while they are read (it has nothing to store before the first match): the index is built
- * once the list is complete (ReferenceIndex), not grown payment by payment as a Map is.
+ * after the last one found is tried first (a comparison in place instead of a hash-table lookup), the index
+ * otherwise.
  */
 class AwaitingPayments {
-  private readonly inOrder: Payment[] = [];
-  private readonly byReference: ReferenceIndex<Payment>;
+  private readonly rows: string[] = [];
+  /** Per payment: its row (index in `rows`). */
+  private rowOf = new Int32Array(1024);
+  /** Per payment, five offsets in its row: where its reference starts, then where its reference, amount, IBAN and tranche id end. */
+  private bounds = new Int32Array(5 * 1024);
+  private amounts = new Float64Array(1024);
+  private dimensions = new Float64Array(1024);
+  /** Per payment: its index in STATES. */
+  private states = new Uint8Array(1024);
+  /** Per payment: 1 when read from awaiting_statement_carry. */
+  private carriedFlags = new Uint8Array(1024);
+  count = 0;
+  private readonly index: ReferenceIndex;
   private next = 0;
 
   constructor(awaiting: AwaitingRows) {
     this.read(awaiting.carried, true);
     this.read(awaiting.recent, false);
-    this.byReference = new ReferenceIndex(this.inOrder);
+    this.index = new ReferenceIndex({
+      count: this.count,
+      hashAt: (position) => hashOf(this.rows[this.rowOf[position]], this.bounds[5 * position], this.bounds[5 * position + 1]),
+      isAt: (position, reference) => this.isAt(position, reference),
+    });
   }
 
   private read(rows: { payments: string }[], carried: boolean): void {
     for (const { payments: row } of rows) {
-      // Read in place, field by field (five per payment, each ended by U+001F): only the three kept as text are
-      // sliced out, amounts and dimensions are read as numbers (and refused unless all digits). A split of each row
-      // made five strings a payment and an array of 10,000: 100,000 payments in 16–22 ms against 36–39 (micro-benchmark,
-      // garbage collected before each timing, medians of 15).
+      const rowIndex = this.rows.push(row) - 1;
+      // Read in place, field by field (five per payment, each ended by U+001F): amounts and dimensions as
+      // numbers (refused unless all digits), the rest left where it is written.
       for (let at = 0; at < row.length; ) {
         const a = row.indexOf('\u001f', at);
         const b = row.indexOf('\u001f', a + 1);
@@ -240,46 +261,150 @@ class AwaitingPayments {
         const d = row.indexOf('\u001f', c + 1);
         const e = row.indexOf('\u001f', d + 1);
         if (a < 0 || b < 0 || c < 0 || d < 0 || e < 0) throw new Error('malformed list of payments awaiting a statement');
-        const reference = row.slice(at, a);
         const amountCents = digitsIn(row, a + 1, b);
-        if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${reference}: amount beyond exact integer cents`);
+        if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${row.slice(at, a)}: amount beyond exact integer cents`);
         const dimension = digitsIn(row, d + 1, e);
-        if (!Number.isSafeInteger(dimension)) throw new Error(`payment ${reference}: malformed ledger dimension`);
-        const payment: Payment = {
-          reference, amountCents, beneficiaryIban: row.slice(b + 1, c), trancheId: row.slice(c + 1, d), dimension, state: 'EXECUTED', carried, seq: 0,
-          position: this.inOrder.length,
-        };
-        this.inOrder.push(payment);
+        if (!Number.isSafeInteger(dimension)) throw new Error(`payment ${row.slice(at, a)}: malformed ledger dimension`);
+        if (this.count === this.amounts.length) this.grow();
+        const p = this.count++;
+        const bounds = this.bounds;
+        bounds[5 * p] = at;
+        bounds[5 * p + 1] = a;
+        bounds[5 * p + 2] = b;
+        bounds[5 * p + 3] = c;
+        bounds[5 * p + 4] = d;
+        this.rowOf[p] = rowIndex;
+        this.amounts[p] = amountCents;
+        this.dimensions[p] = dimension;
+        this.carriedFlags[p] = carried ? 1 : 0;
         at = e + 1;
       }
     }
   }
 
-  get(reference: string): Payment | undefined {
-    const candidate = this.inOrder[this.next];
-    if (candidate !== undefined && candidate.reference === reference) {
-      this.next += 1;
-      return candidate;
-    }
-    const found = this.byReference.get(reference);
-    if (found !== undefined) this.next = found.position + 1;
-    return found;
+  /** Room for twice as many payments. */
+  private grow(): void {
+    this.rowOf = twiceAsLong(this.rowOf);
+    this.bounds = twiceAsLong(this.bounds);
+    this.amounts = twiceAsLong(this.amounts);
+    this.dimensions = twiceAsLong(this.dimensions);
+    this.states = twiceAsLong(this.states);
+    this.carriedFlags = twiceAsLong(this.carriedFlags);
   }
 
-  all(): readonly Payment[] {
-    return this.inOrder;
+  private isAt(position: number, reference: string): boolean {
+    const from = this.bounds[5 * position];
+    return this.bounds[5 * position + 1] - from === reference.length && this.rows[this.rowOf[position]].startsWith(reference, from);
+  }
+
+  /** The payment with this reference, if it awaits a statement: a view (every view of a payment shares its state). */
+  get(reference: string): Payment | undefined {
+    let position = this.next;
+    if (position >= this.count || !this.isAt(position, reference)) {
+      position = this.index.positionOf(reference);
+      if (position < 0) return undefined;
+    }
+    this.next = position + 1;
+    return new AwaitingPayment(this, position);
+  }
+
+  /** The payment at this position (a view). */
+  at(position: number): Payment {
+    return new AwaitingPayment(this, position);
+  }
+
+  /** The payment's reference (field 1), IBAN (3) or tranche id (4), sliced from its row. */
+  textAt(position: number, field: 1 | 3 | 4): string {
+    const start = field === 1 ? this.bounds[5 * position] : this.bounds[5 * position + field - 1] + 1;
+    return this.rows[this.rowOf[position]].slice(start, this.bounds[5 * position + field]);
+  }
+  amountAt(position: number): number {
+    return this.amounts[position];
+  }
+  dimensionAt(position: number): number {
+    return this.dimensions[position];
+  }
+  stateAt(position: number): Payment['state'] {
+    return STATES[this.states[position]];
+  }
+  setStateAt(position: number, state: Payment['state']): void {
+    this.states[position] = STATES.indexOf(state);
+  }
+  carriedAt(position: number): boolean {
+    return this.carriedFlags[position] === 1;
   }
 }
 
-/** The payments a statement matched, as they are matched: the list (the events) and the total per ledger dimension (the settlement). */
+/** A copy of the array, twice as long (the rest zeros). */
+function twiceAsLong<A extends Int32Array | Float64Array | Uint8Array>(array: A): A {
+  const longer = new (array.constructor as new (length: number) => A)(2 * array.length);
+  longer.set(array);
+  return longer;
+}
+
+/** A payment awaiting a statement as the matcher sees it: a view of its place in AwaitingPayments. */
+class AwaitingPayment implements Payment {
+  constructor(
+    private readonly list: AwaitingPayments,
+    readonly position: number,
+  ) {}
+  get reference(): string {
+    return this.list.textAt(this.position, 1);
+  }
+  get amountCents(): number {
+    return this.list.amountAt(this.position);
+  }
+  get beneficiaryIban(): string {
+    return this.list.textAt(this.position, 3);
+  }
+  get trancheId(): string {
+    return this.list.textAt(this.position, 4);
+  }
+  get dimension(): number {
+    return this.list.dimensionAt(this.position);
+  }
+  get state(): Payment['state'] {
+    return this.list.stateAt(this.position);
+  }
+  set state(state: Payment['state']) {
+    this.list.setStateAt(this.position, state);
+  }
+  get carried(): boolean {
+    return this.list.carriedAt(this.position);
+  }
+  get seq(): number {
+    return 0;
+  }
+}
+
+/**
+ * The payments a statement matched, as they are matched: in order (the events) and the total per ledger
+ * dimension (the settlement). Those awaiting a statement are kept by their position (no object per match).
+ */
 class Matches {
-  readonly payments: Payment[] = [];
+  /** Each match in order: the payment's position among the awaiting payments, or -1 - its index in `foundApart`. */
+  private readonly order: number[] = [];
+  private readonly foundApart: Payment[] = [];
   readonly centsByDimension = new Map<number, number>();
   cents = 0;
+
+  constructor(private readonly awaiting: AwaitingPayments) {}
+
+  get count(): number {
+    return this.order.length;
+  }
+
   add(payment: Payment): void {
-    this.payments.push(payment);
+    if (payment.position >= 0) this.order.push(payment.position);
+    else this.order.push(-this.foundApart.push(payment));
     this.cents += payment.amountCents;
     this.centsByDimension.set(payment.dimension, (this.centsByDimension.get(payment.dimension) ?? 0) + payment.amountCents);
+  }
+
+  /** The n-th payment matched. */
+  at(n: number): Payment {
+    const entry = this.order[n];
+    return entry >= 0 ? this.awaiting.at(entry) : this.foundApart[-1 - entry];
   }
 }
 
@@ -476,16 +601,16 @@ export class ReconciliationService {
     const copy = await openCopy(manager, MATCH_COLUMNS, 'binary');
     const matchRows = new MatchRows(id);
     const matcher = new StatementMatcher<Payment>((reference) => lookup.get(reference));
-    const matched = new Matches();
+    const matched = new Matches(lookup);
     const others: ClassifiedLine<Payment>[] = [];
     // TrancheReconciled, one event per 1,000 matched tranches, built as they are matched (while PostgreSQL stores lines).
     const events: OutboxMessage[] = [];
     const announce = (statementId: string, final: boolean) => {
       for (;;) {
         const start = events.length * EVENT_BATCH;
-        const end = Math.min(start + EVENT_BATCH, matched.payments.length);
+        const end = Math.min(start + EVENT_BATCH, matched.count);
         if (end <= start || (end - start < EVENT_BATCH && !final)) return;
-        const batch = matched.payments.slice(start, end);
+        const batch = Array.from({ length: end - start }, (_, n) => matched.at(start + n));
         events.push({
           topic: TrancheReconciledV1.topic,
           envelope: TrancheReconciledV1.create(id, {
@@ -529,7 +654,7 @@ export class ReconciliationService {
     if (deferred.size > 0) {
       later = await this.paymentsNamed(manager, deferred);
       const rows = new MatchRows(id);
-      const before = matched.payments.length;
+      const before = matched.count;
       for (const c of matcher.classifyDeferred((reference) => later.get(reference))) {
         if (c.finding !== 'MATCHED') {
           others.push(c);
@@ -538,12 +663,12 @@ export class ReconciliationService {
         matched.add(c.payment!);
         rows.add(c.line);
       }
-      if (matched.payments.length > before) await copyFrom(manager, MATCH_COLUMNS, [rows.finish()], 'binary');
+      if (matched.count > before) await copyFrom(manager, MATCH_COLUMNS, [rows.finish()], 'binary');
       others.sort((a, b) => a.line.lineNo - b.line.lineNo);
     }
 
     const counts = Object.fromEntries(FINDINGS.map((f) => [f, 0])) as Record<Finding, number>;
-    counts.MATCHED = matched.payments.length;
+    counts.MATCHED = matched.count;
     const findings: FindingView[] = [];
     let otherRows = '';
     for (const c of others) {
@@ -661,10 +786,11 @@ export class ReconciliationService {
     for (const p of later.values()) if (p.state === 'RECONCILED' && p.seq > through) through = p.seq;
     const leaving: string[] = [];
     const carried: string[] = [];
-    for (const p of lookup.all()) {
-      if (p.carried) {
-        if (p.state !== 'EXECUTED') leaving.push(p.reference);
-      } else if (p.state === 'EXECUTED') carried.push(p.reference);
+    for (let position = 0; position < lookup.count; position++) {
+      const executed = lookup.stateAt(position) === 'EXECUTED';
+      if (lookup.carriedAt(position)) {
+        if (!executed) leaving.push(lookup.textAt(position, 1));
+      } else if (executed) carried.push(lookup.textAt(position, 1));
     }
     for (const p of later.values()) if (p.state === 'EXECUTED' && p.seq <= through) carried.push(p.reference);
     const [[{ executed_through: window }]] = await manager.query(CARRY_FORWARD, [leaving, carried, through]);
