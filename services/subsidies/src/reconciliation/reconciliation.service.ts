@@ -603,7 +603,7 @@ export class ReconciliationService {
     const matcher = new StatementMatcher<Payment>((reference) => lookup.get(reference));
     const matched = new Matches(lookup);
     const others: ClassifiedLine<Payment>[] = [];
-    // TrancheReconciled, one event per 1,000 matched tranches, built as they are matched (while PostgreSQL stores lines).
+    // TrancheReconciled, one event per 1,000 matched tranches, in the order they were matched.
     const events: OutboxMessage[] = [];
     const announce = (statementId: string, final: boolean) => {
       for (;;) {
@@ -620,7 +620,7 @@ export class ReconciliationService {
       }
     };
     try {
-      await this.pass(reader, matcher, copy, matchRows, matched, others, announce);
+      await this.pass(reader, matcher, copy, matchRows, matched, others);
       if (!reader.invalid) copy.write(matchRows.finish());
     } catch (error) {
       // A statement that turns out unreadable mid-way (or any failure): the COPY is ended before the transaction rolls back.
@@ -637,7 +637,10 @@ export class ReconciliationService {
     }
     this.lap('read, classify and stream matches (COPY)');
     // While PostgreSQL finishes storing the matches (it is the slower side of the pass), the full batches of
-    // events are checked and serialised.
+    // events are built, checked and serialised (full batches only: lines matched later, deferred ones, may still
+    // join the last). Built after the pass, not during it: their 100,000 tranche ids and 100 envelopes were kept
+    // alive through the pass, copied by each garbage collection of the young generation, then promoted.
+    announce(statement.statementId, false);
     const fullBatches = this.core.outbox.prepare(events);
     const eventsPrepared = events.length;
     await stored;
@@ -751,7 +754,6 @@ export class ReconciliationService {
   /** Reads, classifies and streams the statement's matches, a chunk at a time (see apply). */
   private async pass(
     reader: StatementReader, matcher: StatementMatcher<Payment>, copy: CopyStream, rows: MatchRows, matched: Matches, others: ClassifiedLine<Payment>[],
-    announce: (statementId: string, final: boolean) => void,
   ): Promise<void> {
     for (let lines = reader.next(CHUNK); lines.length > 0; lines = reader.next(CHUNK)) {
       for (let i = 0; i < lines.length; i++) {
@@ -768,8 +770,6 @@ export class ReconciliationService {
       // A refused statement writes nothing more (its transaction is rolled back); its lines are still read, for the report of every problem.
       if (reader.invalid) continue;
       if (chunk.length > 0) copy.write(chunk);
-      // Full batches only: lines matched later (deferred ones) may still join the last.
-      announce(reader.statementId!, false);
       // Let the socket drain: PostgreSQL stores this chunk while the next is read.
       await yieldToEventLoop();
     }
