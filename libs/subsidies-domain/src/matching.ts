@@ -53,8 +53,9 @@ export interface ClassifiedLine<P extends PaymentForMatching = PaymentForMatchin
  * line for it is a duplicate) and returned at most once. The caller applies the effects.
  *
  * The lookup hands the matcher this statement's own working copies of the payments (the same object
- * for the same reference): the matcher advances their `state` as lines post or return them, so a later
- * line of the same payment sees it (no per-line bookkeeping beside them: 100,000 lines stay cheap).
+ * for the same reference, or views that share one state per payment): the matcher advances their `state`
+ * as lines post or return them, so a later line of the same payment sees it (no per-line bookkeeping
+ * beside them: 100,000 lines stay cheap).
  * {@link classifyLines} makes such copies for callers that keep their payments.
  *
  * A caller that knows only some payments at first (those awaiting a statement) may defer the lines whose

@@ -605,19 +605,19 @@ export class ReconciliationService {
     const others: ClassifiedLine<Payment>[] = [];
     // TrancheReconciled, one event per 1,000 matched tranches, in the order they were matched.
     const events: OutboxMessage[] = [];
-    const announce = (statementId: string, final: boolean) => {
-      for (;;) {
-        const start = events.length * EVENT_BATCH;
-        const end = Math.min(start + EVENT_BATCH, matched.count);
-        if (end <= start || (end - start < EVENT_BATCH && !final)) return;
-        const batch = Array.from({ length: end - start }, (_, n) => matched.at(start + n));
-        events.push({
-          topic: TrancheReconciledV1.topic,
-          envelope: TrancheReconciledV1.create(id, {
-            reconciliationId: id, statementId, batch: events.length + 1, trancheIds: batch.map((p) => p.trancheId), amountsCents: batch.map((p) => p.amountCents),
-          }, context),
-        });
-      }
+    /** Builds the next batch's event (full batches only unless `final`); false when there is none to build. */
+    const announceNext = (statementId: string, final: boolean): boolean => {
+      const start = events.length * EVENT_BATCH;
+      const end = Math.min(start + EVENT_BATCH, matched.count);
+      if (end <= start || (end - start < EVENT_BATCH && !final)) return false;
+      const batch = Array.from({ length: end - start }, (_, n) => matched.at(start + n));
+      events.push({
+        topic: TrancheReconciledV1.topic,
+        envelope: TrancheReconciledV1.create(id, {
+          reconciliationId: id, statementId, batch: events.length + 1, trancheIds: batch.map((p) => p.trancheId), amountsCents: batch.map((p) => p.amountCents),
+        }, context),
+      });
+      return true;
     };
     try {
       await this.pass(reader, matcher, copy, matchRows, matched, others);
@@ -636,13 +636,13 @@ export class ReconciliationService {
       throw error;
     }
     this.lap('read, classify and stream matches (COPY)');
-    // While PostgreSQL finishes storing the matches (it is the slower side of the pass), the full batches of
-    // events are built, checked and serialised (full batches only: lines matched later, deferred ones, may still
-    // join the last). Built after the pass, not during it: their 100,000 tranche ids and 100 envelopes were kept
-    // alive through the pass, copied by each garbage collection of the young generation, then promoted.
-    announce(statement.statementId, false);
-    const fullBatches = this.core.outbox.prepare(events);
-    const eventsPrepared = events.length;
+    // The events are built after the pass, not during it (their 100,000 tranche ids and 100 envelopes were kept
+    // alive through the pass, copied by each garbage collection of the young generation, then promoted): the full
+    // batches while PostgreSQL finishes storing the matches, as long as it does (full batches only: lines matched
+    // later, deferred ones, may still join the last), the rest while it writes the settlement journal.
+    let storing = true;
+    stored.then(() => (storing = false), () => (storing = false));
+    while (storing && announceNext(statement.statementId, false)) await yieldToEventLoop();
     await stored;
     const [sameId] = await manager.query(`SELECT id FROM reconciliations WHERE format = $1 AND statement_id = $2`, [statement.format, statement.statementId]);
     if (sameId) {
@@ -684,34 +684,31 @@ export class ReconciliationService {
     this.lap('other lines');
 
     // The pending executions the statement shows are posted: one journal, a pair of entries per
-    // envelope × département × structure; and TrancheReconciled is written. Queued so that PostgreSQL does not
-    // wait for this process: the matched ledger dimensions, the events (the last batch serialised now), then the
-    // journal, built while PostgreSQL writes the events.
+    // envelope × département × structure; and TrancheReconciled is written. The journal first, so that this
+    // process builds and serialises the rest of the events while PostgreSQL writes it.
     const matchedCents = matched.cents;
     if (!Number.isSafeInteger(matchedCents)) throw new Error('the matched total is beyond exact integer cents');
-    announce(statement.statementId, true);
-    const lastBatch = this.core.outbox.prepare(events.slice(eventsPrepared));
-    type DimensionRow = { id: number; envelope_id: string; department_code: string; structure_id: string };
-    const dimensionsRead: Promise<DimensionRow[]> =
-      matched.centsByDimension.size > 0
-        ? manager.query(`SELECT id, envelope_id, department_code, structure_id FROM ledger_dimensions WHERE id = ANY($1::int[])`, [[...matched.centsByDimension.keys()]])
-        : Promise.resolve([]);
-    dimensionsRead.catch(() => undefined); // awaited below
-    const written = Promise.all([this.core.outbox.write(manager, fullBatches), this.core.outbox.write(manager, lastBatch)]);
-    written.catch(() => undefined); // awaited below
+    let posted: Promise<void> = Promise.resolve();
+    if (matched.centsByDimension.size > 0) {
+      type DimensionRow = { id: number; envelope_id: string; department_code: string; structure_id: string };
+      const dimensionRows: DimensionRow[] = await manager.query(
+        `SELECT id, envelope_id, department_code, structure_id FROM ledger_dimensions WHERE id = ANY($1::int[])`, [[...matched.centsByDimension.keys()]],
+      );
+      const dimensions = new Map(dimensionRows.map((d) => [d.id, d]));
+      const settlement = journals.settle(id, [...matched.centsByDimension].sort((a, b) => a[0] - b[0]).map(([dimension, amount]) => {
+        const d = dimensions.get(dimension);
+        if (!d) throw new Error('a matched payment has no ledger dimension');
+        if (!Number.isSafeInteger(amount)) throw new Error('a settlement group is beyond exact integer cents');
+        return { dims: { envelopeId: d.envelope_id, departmentCode: d.department_code, structureId: d.structure_id }, amount: Cents.of(amount) };
+      }));
+      posted = postJournals(manager, [settlement], today);
+      posted.catch(() => undefined); // awaited below
+    }
     try {
-      const dimensions = new Map((await dimensionsRead).map((d) => [d.id, d]));
-      if (matched.centsByDimension.size > 0) {
-        const settlement = journals.settle(id, [...matched.centsByDimension].sort((a, b) => a[0] - b[0]).map(([dimension, amount]) => {
-          const d = dimensions.get(dimension);
-          if (!d) throw new Error('a matched payment has no ledger dimension');
-          if (!Number.isSafeInteger(amount)) throw new Error('a settlement group is beyond exact integer cents');
-          return { dims: { envelopeId: d.envelope_id, departmentCode: d.department_code, structureId: d.structure_id }, amount: Cents.of(amount) };
-        }));
-        await postJournals(manager, [settlement], today);
-      }
+      while (announceNext(statement.statementId, true));
+      await this.core.outbox.write(manager, this.core.outbox.prepare(events));
     } finally {
-      await written;
+      await posted;
     }
     this.lap('settlement journal and events');
 
