@@ -235,7 +235,7 @@ class AwaitingPayments {
   private states = new Uint8Array(1024);
   /** Per payment: 1 when read from awaiting_statement_carry. */
   private carriedFlags = new Uint8Array(1024);
-  count = 0;
+  private size = 0;
   private readonly index: ReferenceIndex;
   private next = 0;
 
@@ -243,10 +243,15 @@ class AwaitingPayments {
     this.read(awaiting.carried, true);
     this.read(awaiting.recent, false);
     this.index = new ReferenceIndex({
-      count: this.count,
-      hashAt: (position) => hashOf(this.rows[this.rowOf[position]], this.bounds[5 * position], this.bounds[5 * position + 1]),
+      count: this.size,
+      hashAt: (position) => hashOf(this.rowAt(position), this.bounds[5 * position], this.bounds[5 * position + 1]),
       isAt: (position, reference) => this.isAt(position, reference),
     });
+  }
+
+  /** How many payments await a statement. */
+  get count(): number {
+    return this.size;
   }
 
   private read(rows: { payments: string }[], carried: boolean): void {
@@ -265,8 +270,8 @@ class AwaitingPayments {
         if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${row.slice(at, a)}: amount beyond exact integer cents`);
         const dimension = digitsIn(row, d + 1, e);
         if (!Number.isSafeInteger(dimension)) throw new Error(`payment ${row.slice(at, a)}: malformed ledger dimension`);
-        if (this.count === this.amounts.length) this.grow();
-        const p = this.count++;
+        if (this.size === this.amounts.length) this.grow();
+        const p = this.size++;
         const bounds = this.bounds;
         bounds[5 * p] = at;
         bounds[5 * p + 1] = a;
@@ -292,20 +297,25 @@ class AwaitingPayments {
     this.carriedFlags = twiceAsLong(this.carriedFlags);
   }
 
+  /** The row the payment at this position is written in. */
+  private rowAt(position: number): string {
+    return this.rows[this.rowOf[position]];
+  }
+
   private isAt(position: number, reference: string): boolean {
     const from = this.bounds[5 * position];
-    return this.bounds[5 * position + 1] - from === reference.length && this.rows[this.rowOf[position]].startsWith(reference, from);
+    return this.bounds[5 * position + 1] - from === reference.length && this.rowAt(position).startsWith(reference, from);
   }
 
   /** The payment with this reference, if it awaits a statement: a view (every view of a payment shares its state). */
   get(reference: string): Payment | undefined {
     let position = this.next;
-    if (position >= this.count || !this.isAt(position, reference)) {
+    if (position >= this.size || !this.isAt(position, reference)) {
       position = this.index.positionOf(reference);
       if (position < 0) return undefined;
     }
     this.next = position + 1;
-    return new AwaitingPayment(this, position);
+    return this.at(position);
   }
 
   /** The payment at this position (a view). */
@@ -316,7 +326,7 @@ class AwaitingPayments {
   /** The payment's reference (field 1), IBAN (3) or tranche id (4), sliced from its row. */
   textAt(position: number, field: 1 | 3 | 4): string {
     const start = field === 1 ? this.bounds[5 * position] : this.bounds[5 * position + field - 1] + 1;
-    return this.rows[this.rowOf[position]].slice(start, this.bounds[5 * position + field]);
+    return this.rowAt(position).slice(start, this.bounds[5 * position + field]);
   }
   amountAt(position: number): number {
     return this.amounts[position];
@@ -610,12 +620,16 @@ export class ReconciliationService {
       const start = events.length * EVENT_BATCH;
       const end = Math.min(start + EVENT_BATCH, matched.count);
       if (end <= start || (end - start < EVENT_BATCH && !final)) return false;
-      const batch = Array.from({ length: end - start }, (_, n) => matched.at(start + n));
+      const trancheIds: string[] = [];
+      const amountsCents: number[] = [];
+      for (let n = start; n < end; n++) {
+        const payment = matched.at(n);
+        trancheIds.push(payment.trancheId);
+        amountsCents.push(payment.amountCents);
+      }
       events.push({
         topic: TrancheReconciledV1.topic,
-        envelope: TrancheReconciledV1.create(id, {
-          reconciliationId: id, statementId, batch: events.length + 1, trancheIds: batch.map((p) => p.trancheId), amountsCents: batch.map((p) => p.amountCents),
-        }, context),
+        envelope: TrancheReconciledV1.create(id, { reconciliationId: id, statementId, batch: events.length + 1, trancheIds, amountsCents }, context),
       });
       return true;
     };
