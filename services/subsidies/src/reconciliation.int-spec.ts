@@ -307,21 +307,21 @@ describe('reconciliation of bank statements', () => {
   });
 
   it('the payments a statement leaves awaiting are carried to the next; one passed over by the window is still matched, once', async () => {
-    const convention = await validatedConvention(h, { departmentCode: '972', posts: 4, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
+    const convention = await validatedConvention(h, { departmentCode: '972', posts: 5, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
     const today = h.app.get(SubsidiesCore).today();
-    const [first, second, third, fourth] = await paidOrders(convention.postIds, today);
+    const [first, second, third, fourth, fifth] = await paidOrders(convention.postIds, today);
     const header = 'statement_id,entry_reference,booking_date,direction,amount,currency,payment_reference,beneficiary_iban,beneficiary_name';
     const statement = (id: string, orders: { reference: string; amountCents: number; iban: string }[]) =>
       [header, ...orders.map((o, i) => `${id},${id}-${i + 1},${today},DBIT,${euros(o.amountCents)},EUR,${o.reference},${o.iban},Commune`), ''].join('\n');
     const carried = async () =>
-      (await h.query(`SELECT reference FROM awaiting_statement_carry WHERE reference = ANY($1) ORDER BY reference`, [[first, second, third, fourth].map((o) => o.reference)]))
+      (await h.query(`SELECT reference FROM awaiting_statement_carry WHERE reference = ANY($1) ORDER BY reference`, [[first, second, third, fourth, fifth].map((o) => o.reference)]))
         .map((r) => r.reference);
     const windowAndLastExecution = async () =>
       (await h.query(`SELECT (SELECT executed_through FROM awaiting_statement_window)::text AS through, (SELECT max(seq) FROM payment_executions)::text AS last`))[0];
 
-    // The first statement pays `first` only: the three others are left awaiting, carried; the window moves past them all.
+    // The first statement pays `first` only: the four others are left awaiting, carried; the window moves past them all.
     expect((await upload(statement(`CARRY1-${run}`, [first]), 'text/csv').expect(201)).body.counts.MATCHED).toBe(1);
-    expect(await carried()).toEqual([second, third, fourth].map((o) => o.reference).sort());
+    expect(await carried()).toEqual([second, third, fourth, fifth].map((o) => o.reference).sort());
     const window = await windowAndLastExecution();
     expect(window.through).toBe(window.last);
 
@@ -330,14 +330,21 @@ describe('reconciliation of bank statements', () => {
       .send({ returnedOn: today, reason: 'AC04 closed account' }).expect(201);
     const next = await upload(statement(`CARRY2-${run}`, [second, third]), 'text/csv').expect(201);
     expect(next.body.counts).toMatchObject({ MATCHED: 1, RETURNED_ORDER: 1 });
-    expect(await carried()).toEqual([fourth.reference]);
+    expect(await carried()).toEqual([fourth, fifth].map((o) => o.reference).sort());
 
     // An execution the window passed over without reading it (recorded while a reconciliation read the payments
-    // awaiting a statement, committed after): in neither set, yet matched like any other, and only once.
+    // awaiting a statement, committed after): in neither set, yet matched like any other, and only once. Its
+    // statement also pays `fifth`, still carried: the settlement journal built when the pass ended (fifth's
+    // alone) is built again with fourth's amount once its line, deferred, matches.
     await h.query(`DELETE FROM awaiting_statement_carry WHERE reference = $1`, [fourth.reference]);
     await h.query(`UPDATE awaiting_statement_window SET executed_through = (SELECT max(seq) FROM payment_executions)`);
-    const late = await upload(statement(`CARRY3-${run}`, [fourth]), 'text/csv').expect(201);
-    expect(late.body.counts).toMatchObject({ MATCHED: 1, DUPLICATE_LINE: 0, UNKNOWN_REFERENCE: 0 });
+    const late = await upload(statement(`CARRY3-${run}`, [fifth, fourth]), 'text/csv').expect(201);
+    expect(late.body.counts).toMatchObject({ MATCHED: 2, DUPLICATE_LINE: 0, UNKNOWN_REFERENCE: 0 });
+    expect(late.body.matchedCents).toBe(fourth.amountCents + fifth.amountCents);
+    const [settled] = await h.query(
+      `SELECT sum(e.amount_cents)::text AS cents FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id
+        WHERE j.business_key = $1 AND e.account = 'PAID_OUT:BDT'`, [`SETTLE:${late.body.id}`]);
+    expect(Number(settled.cents)).toBe(fourth.amountCents + fifth.amountCents);
     const again = await upload(statement(`CARRY4-${run}`, [fourth]), 'text/csv').expect(201);
     expect(again.body.counts).toMatchObject({ MATCHED: 0, DUPLICATE_LINE: 1 });
     expect(await carried()).toEqual([]);

@@ -130,8 +130,13 @@ export async function openCopy(manager: EntityManager, target: string, format: C
   return copy;
 }
 
-/** The raw pg client of the manager's connection (row-mode queries). */
-export async function rawClient(manager: EntityManager): Promise<{ query(config: { text: string; values?: unknown[]; rowMode?: 'array' }): Promise<{ rows: any[] }> }> {
+/** A pg client as this service uses it raw: a query is sent at once when the connection is idle (queued otherwise). */
+export interface RawClient {
+  query(config: { text: string; values?: unknown[]; rowMode?: 'array' }): Promise<{ rows: any[] }>;
+}
+
+/** The raw pg client of the manager's connection (row-mode queries, queries sent at once). */
+export async function rawClient(manager: EntityManager): Promise<RawClient> {
   return manager.queryRunner!.connect();
 }
 
