@@ -161,6 +161,8 @@ export const EVENT_BATCH = 1000;
 const SUMMARY_FINDINGS = 1000;
 /** Lines classified and handed to COPY at a time: PostgreSQL stores a chunk while the next is classified. */
 const CHUNK = 5000;
+/** Lines classified before the first rows are handed to COPY. */
+const FIRST_ROWS = 500;
 
 const text = (value: string | null) => (value === null ? '' : copyText(value));
 const decimalEuros = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
@@ -803,23 +805,31 @@ export class ReconciliationService {
   private async pass(
     reader: StatementReader, matcher: StatementMatcher<Payment>, copy: CopyStream, rows: MatchRows, matched: Matches, others: ClassifiedLine<Payment>[],
   ): Promise<void> {
+    let first = true;
     for (let lines = reader.next(CHUNK); lines.length > 0; lines = reader.next(CHUNK)) {
-      for (let i = 0; i < lines.length; i++) {
-        const c = matcher.classifyOrDefer(lines[i]);
-        if (c === undefined) continue;
-        if (c.finding !== 'MATCHED') {
-          others.push(c);
-          continue;
+      for (let from = 0; from < lines.length; ) {
+        // The first rows go after FIRST_ROWS lines: PostgreSQL, idle since it sent the payments, starts storing
+        // (and its answer to the COPY is read) instead of waiting for a whole chunk to be classified.
+        const to = first ? Math.min(lines.length, FIRST_ROWS) : lines.length;
+        first = false;
+        for (let i = from; i < to; i++) {
+          const c = matcher.classifyOrDefer(lines[i]);
+          if (c === undefined) continue;
+          if (c.finding !== 'MATCHED') {
+            others.push(c);
+            continue;
+          }
+          matched.add(c.payment!);
+          rows.add(c.line);
         }
-        matched.add(c.payment!);
-        rows.add(c.line);
+        from = to;
+        const chunk = rows.take();
+        // A refused statement writes nothing more (its transaction is rolled back); its lines are still read, for the report of every problem.
+        if (reader.invalid) continue;
+        if (chunk.length > 0) copy.write(chunk);
+        // Let the socket drain: PostgreSQL stores this chunk while the next is read.
+        await yieldToEventLoop();
       }
-      const chunk = rows.take();
-      // A refused statement writes nothing more (its transaction is rolled back); its lines are still read, for the report of every problem.
-      if (reader.invalid) continue;
-      if (chunk.length > 0) copy.write(chunk);
-      // Let the socket drain: PostgreSQL stores this chunk while the next is read.
-      await yieldToEventLoop();
     }
   }
 
