@@ -560,7 +560,7 @@ export class ReconciliationService {
     this.lastTimings = {};
     this.mark = performance.now();
     const reader = new ReadAhead(this.reader(content, format));
-    reader.readAhead(CHUNK);
+    reader.readAhead(1); // its statement id
     // The statement's SHA-256, computed on the thread pool (WebCrypto) while this thread goes on. Started once
     // PostgreSQL has work, unless a replay needs it first: its UTF-8 copy takes this thread 6–15 ms (11.5 MiB).
     let sha: Promise<string> | undefined;
@@ -573,9 +573,15 @@ export class ReconciliationService {
     };
     // The same statement again (same bytes, so the same statement id) answers the first reconciliation, without
     // waiting for the lock. A statement whose id is new cannot be one: it goes straight on (one reconciled while
-    // this one waits for the lock is caught behind it).
+    // this one waits for the lock is caught behind it). The statement is read ahead while PostgreSQL looks.
     if (reader.statementId !== null) {
-      const [same] = await this.core.dataSource.query(`SELECT id, content_sha256 FROM reconciliations WHERE format = $1 AND statement_id = $2`, [format, reader.statementId]);
+      let looked = false;
+      const lookup = (this.core.dataSource.query(`SELECT id, content_sha256 FROM reconciliations WHERE format = $1 AND statement_id = $2`, [format, reader.statementId]) as Promise<
+        { id: string; content_sha256: string }[]
+      >).finally(() => (looked = true));
+      lookup.catch(() => undefined); // awaited below
+      while (!looked && reader.readAhead(CHUNK)) await yieldToEventLoop();
+      const [same] = await lookup;
       if (same && same.content_sha256 === (await digest())) return { created: false, summary: await this.summary(same.id) };
     }
     this.lap('statement id looked up');
@@ -672,6 +678,14 @@ export class ReconciliationService {
       throw error;
     }
     this.lap('read, classify and stream matches (COPY)');
+    // The next two reads are queued now (the driver sends each as soon as PostgreSQL is done with the one before,
+    // instead of this code after the COPY): a statement id reused with other content, and the payments the
+    // deferred lines name.
+    const sameIdRead = client.query({ text: `SELECT id FROM reconciliations WHERE format = $1 AND statement_id = $2`, values: [statement.format, statement.statementId] });
+    sameIdRead.catch(() => undefined); // awaited below
+    const deferred = matcher.deferredReferences();
+    const laterRead = deferred.size > 0 ? this.paymentsNamed(client, deferred) : Promise.resolve(new Map<string, Payment>());
+    laterRead.catch(() => undefined); // awaited below
     // While PostgreSQL finishes storing the matches, this process builds what it sends next: the settlement
     // journal's statement (built again below if deferred lines match), then the events. The events are built
     // after the pass, not during it (their 100,000 tranche ids and 100 envelopes were kept alive through the
@@ -685,7 +699,7 @@ export class ReconciliationService {
     stored.then(() => (storing = false), () => (storing = false));
     while (storing && announceNext(statement.statementId, false)) await yieldToEventLoop();
     await stored;
-    const [sameId] = await manager.query(`SELECT id FROM reconciliations WHERE format = $1 AND statement_id = $2`, [statement.format, statement.statementId]);
+    const [sameId] = (await sameIdRead).rows;
     if (sameId) {
       throw conflict(`statement ${statement.statementId} was already reconciled (${sameId.id}) with different content`, { reconciliationId: sameId.id });
     }
@@ -693,10 +707,8 @@ export class ReconciliationService {
 
     // Lines naming a payment not awaiting a statement (reconciled or returned before, executed since the
     // lock, or no payment at all): classified now, in order, against those payments.
-    const deferred = matcher.deferredReferences();
-    let later = new Map<string, Payment>();
+    const later = await laterRead;
     if (deferred.size > 0) {
-      later = await this.paymentsNamed(manager, deferred);
       const rows = new MatchRows(id);
       const before = matched.count;
       for (const c of matcher.classifyDeferred((reference) => later.get(reference))) {
@@ -856,8 +868,7 @@ export class ReconciliationService {
   }
 
   /** The payments (with an execution) of these references, whatever their state: reconciled, returned, or executed since the lock. */
-  private async paymentsNamed(manager: EntityManager, references: Set<string>): Promise<Map<string, Payment>> {
-    const client = await rawClient(manager);
+  private async paymentsNamed(client: RawClient, references: Set<string>): Promise<Map<string, Payment>> {
     const { rows } = await client.query({
       text: `SELECT o.reference, o.amount_cents::text, e.beneficiary_iban, o.tranche_id, o.dimension_id, o.status, ${MATCHED_ON_A_STATEMENT}, e.seq::text
                FROM payment_orders o JOIN payment_executions e ON e.payment_order_id = o.id WHERE o.reference = ANY($1::text[])`,
