@@ -143,6 +143,9 @@ const UNMATCHED_ORDERS = `
    WHERE e.executed_on < $2::date - $3::int AND o.status = 'EXECUTED' AND NOT ${MATCHED_ON_A_STATEMENT}
   RETURNING payment_order_id, reference, amount_cents::text, executed_on, days_unmatched, department_code, structure_id`;
 
+/** The reconciliation of a statement (by format and statement id), with its content's SHA-256. */
+const RECONCILIATION_OF_STATEMENT = `SELECT id, content_sha256 FROM reconciliations WHERE format = $1 AND statement_id = $2`;
+
 /** Ledger dimensions by id: what the settlement journal's entries carry. */
 const DIMENSIONS = `SELECT id, envelope_id, department_code, structure_id FROM ledger_dimensions WHERE id = ANY($1::int[])`;
 type DimensionRow = { id: number; envelope_id: string; department_code: string; structure_id: string };
@@ -460,6 +463,12 @@ class ReadAhead implements StatementReader {
     this.ahead.push(lines);
     return true;
   }
+  /** Reads chunks ahead until `pending` settles (a query PostgreSQL works on meanwhile) or the statement is read through. */
+  async readAheadUntil(pending: Promise<unknown>): Promise<void> {
+    let settled = false;
+    pending.then(() => (settled = true), () => (settled = true));
+    while (!settled && this.readAhead(CHUNK)) await yieldToEventLoop();
+  }
   next(max: number): StatementLine[] {
     return this.ahead.shift() ?? refusedAsBadRequest(() => this.reader.next(max));
   }
@@ -575,12 +584,9 @@ export class ReconciliationService {
     // waiting for the lock. A statement whose id is new cannot be one: it goes straight on (one reconciled while
     // this one waits for the lock is caught behind it). The statement is read ahead while PostgreSQL looks.
     if (reader.statementId !== null) {
-      let looked = false;
-      const lookup = (this.core.dataSource.query(`SELECT id, content_sha256 FROM reconciliations WHERE format = $1 AND statement_id = $2`, [format, reader.statementId]) as Promise<
-        { id: string; content_sha256: string }[]
-      >).finally(() => (looked = true));
+      const lookup: Promise<{ id: string; content_sha256: string }[]> = this.core.dataSource.query(RECONCILIATION_OF_STATEMENT, [format, reader.statementId]);
       lookup.catch(() => undefined); // awaited below
-      while (!looked && reader.readAhead(CHUNK)) await yieldToEventLoop();
+      await reader.readAheadUntil(lookup);
       const [same] = await lookup;
       if (same && same.content_sha256 === (await digest())) return { created: false, summary: await this.summary(same.id) };
     }
@@ -590,13 +596,10 @@ export class ReconciliationService {
       // one round trip, PostgreSQL reads the payments awaiting a statement while this process reads the
       // statement: the two cores work at once.
       const client = await rawClient(manager);
-      let answered = false;
-      const started: Promise<{ rows: any[] }[]> = (client.query({ text: START_OF_RECONCILIATION }) as unknown as Promise<{ rows: any[] }[]>).finally(() => {
-        answered = true;
-      });
-      started.catch(() => undefined);
+      const started = client.query({ text: START_OF_RECONCILIATION }) as unknown as Promise<{ rows: any[] }[]>;
+      started.catch(() => undefined); // awaited below
       digest(); // now that PostgreSQL has work
-      while (!answered && reader.readAhead(CHUNK)) await yieldToEventLoop();
+      await reader.readAheadUntil(started);
       // The results of START_OF_RECONCILIATION's statements, in order: the lock, the carried payments, the recent payments.
       const results = (await started).map((result) => result.rows);
       const contentSha = await digest();
@@ -681,7 +684,7 @@ export class ReconciliationService {
     // The next two reads are queued now (the driver sends each as soon as PostgreSQL is done with the one before,
     // instead of this code after the COPY): a statement id reused with other content, and the payments the
     // deferred lines name.
-    const sameIdRead = client.query({ text: `SELECT id FROM reconciliations WHERE format = $1 AND statement_id = $2`, values: [statement.format, statement.statementId] });
+    const sameIdRead = client.query({ text: RECONCILIATION_OF_STATEMENT, values: [statement.format, statement.statementId] });
     sameIdRead.catch(() => undefined); // awaited below
     const deferred = matcher.deferredReferences();
     const laterRead = deferred.size > 0 ? this.paymentsNamed(client, deferred) : Promise.resolve(new Map<string, Payment>());
