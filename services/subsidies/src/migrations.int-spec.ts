@@ -18,15 +18,15 @@ const migrated = (schema: string, migration?: string) =>
   });
 
 /**
- * A schema of its own for a describe block: `migrated()` opens it through every subsidies migration and keeps that data
- * source, closed (and the schema dropped) once the block has run.
+ * A schema of its own for a describe block: `migrated()` opens it through every subsidies migration (or up to
+ * `migration`, not included) and keeps that data source, closed (and the schema dropped) once the block has run.
  */
 function ownSchema(prefix: string) {
   const own = {
     name: uniqueName(prefix),
     dataSource: undefined as DataSource | undefined,
-    async migrated(): Promise<DataSource> {
-      own.dataSource = await migrated(own.name);
+    async migrated(migration?: string): Promise<DataSource> {
+      own.dataSource = await migrated(own.name, migration);
       return own.dataSource;
     },
   };
@@ -61,7 +61,8 @@ describe('subsidies migrations: statement_matches', () => {
     });
     await first.destroy();
 
-    const dataSource = await schema.migrated();
+    // As this migration left it (the next one, 1764000100009, keys matches by their execution: none was seeded here).
+    const dataSource = await schema.migrated('MatchesByExecution1764000100009');
     expect(await dataSource.query(`SELECT reference, reconciliation_id, line_no, entry_ref, booking_date, counterparty_name FROM statement_matches`)).toEqual([
       { reference: 'CNFS-P-0000000001', reconciliation_id: RECONCILIATION, line_no: 1, entry_ref: 'BQ-1', booking_date: '2023-05-02', counterparty_name: 'Commune' },
     ]);
@@ -162,7 +163,7 @@ describe('subsidies migrations: the ledger account check', () => {
       });
 
   it('accepts the eight account types with something after the colon, and nothing else', async () => {
-    const dataSource = await schema.migrated();
+    const dataSource = await schema.migrated('MatchesByExecution1764000100009');
     const definition = async () =>
       (await dataSource.query(`SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conname = 'ledger_entries_account_check' AND connamespace = $1::regnamespace`, [schema.name]))[0].d as string;
     expect(await definition()).not.toContain('~');
@@ -174,5 +175,59 @@ describe('subsidies migrations: the ledger account check', () => {
     await dataSource.undoLastMigration();
     expect(await definition()).toContain('~');
     for (const account of [...accepted, ...refused]) expect([account, await accepts(account)]).toEqual([account, accepted.includes(account)]);
+  });
+});
+
+/** Migration 1764000100009 on the real PostgreSQL: matches keyed by their execution's number, the same facts; and back. */
+describe('subsidies migrations: matches keyed by execution', () => {
+  const schema = ownSchema('subsidies_migrations_match_seq');
+
+  it('gives every match its execution, keeps every line readable, keeps a payment matched once; and reverts', async () => {
+    const first = await migrated(schema.name, 'MatchesByExecution1764000100009');
+    const order = (n: number) => `7d1f7a9e-3c2d-4e8f-9a6b-1c2d3e4f5c0${n}`;
+    await first.transaction(async (m) => {
+      // Executions alone, without the orders, tranches and commitments behind them (foreign keys off for this seed only).
+      await m.query(`SET LOCAL session_replication_role = replica`);
+      await m.query(`SELECT set_config('subsidies.reconciliation_id', $1, true)`, [RECONCILIATION]);
+      for (const n of [1, 2, 3]) await insertExecution(m, order(n), n);
+      await m.query(`INSERT INTO statement_matches (reference, line_no, entry_ref, booking_date, counterparty_name) VALUES
+                       ('CNFS-P-0000000003', 1, 'BQ-1', '2023-05-03', 'Commune'), ('CNFS-P-0000000001', 2, 'BQ-2', '2023-05-04', NULL)`);
+    });
+    await first.destroy();
+
+    const dataSource = await schema.migrated();
+    const seqOf = async (reference: string) => (await dataSource.query(`SELECT seq::text FROM payment_executions WHERE reference = $1`, [reference]))[0].seq as string;
+    expect(await dataSource.query(`SELECT execution_seq::text, line_no, entry_ref, counterparty_name FROM statement_matches ORDER BY line_no`)).toEqual([
+      { execution_seq: await seqOf('CNFS-P-0000000003'), line_no: 1, entry_ref: 'BQ-1', counterparty_name: 'Commune' },
+      { execution_seq: await seqOf('CNFS-P-0000000001'), line_no: 2, entry_ref: 'BQ-2', counterparty_name: null },
+    ]);
+    const columns = async (table: string) =>
+      (await dataSource.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY column_name`, [schema.name, table]))
+        .map((c: { column_name: string }) => c.column_name);
+    expect(await columns('statement_matches')).not.toContain('reference');
+    // Every line shown as before: the reference is the execution's.
+    expect(await dataSource.query(`SELECT line_no, reference, finding, amount_cents::int FROM reconciliation_lines WHERE reconciliation_id = $1 ORDER BY line_no`, [RECONCILIATION]))
+      .toEqual([
+        { line_no: 1, reference: 'CNFS-P-0000000003', finding: 'MATCHED', amount_cents: 2500000 },
+        { line_no: 2, reference: 'CNFS-P-0000000001', finding: 'MATCHED', amount_cents: 2500000 },
+      ]);
+    // What a reconciliation reads of a payment now ends with its execution's number.
+    const [{ awaiting_row: row }] = await dataSource.query(`SELECT awaiting_row FROM payment_executions WHERE reference = 'CNFS-P-0000000002'`);
+    expect(row.split('\u001f')).toEqual(['CNFS-P-0000000002', '2500000', 'FR7630006000011234567890189', expect.any(String), '1', await seqOf('CNFS-P-0000000002'), '']);
+    // A payment is matched once, ever; the table stays append-only.
+    await expect(dataSource.query(`INSERT INTO statement_matches (execution_seq, reconciliation_id, line_no, entry_ref, booking_date) VALUES ($1, $2, 9, 'BQ-9', '2023-05-05')`,
+      [await seqOf('CNFS-P-0000000001'), RECONCILIATION])).rejects.toThrow(/duplicate key/);
+    await expect(dataSource.query(`DELETE FROM statement_matches`)).rejects.toThrow(/append-only/);
+
+    // Reverted: the references are back, the key with them.
+    await dataSource.undoLastMigration();
+    expect(await dataSource.query(`SELECT reference, line_no FROM statement_matches ORDER BY line_no`)).toEqual([
+      { reference: 'CNFS-P-0000000003', line_no: 1 }, { reference: 'CNFS-P-0000000001', line_no: 2 },
+    ]);
+    expect(await columns('statement_matches')).not.toContain('execution_seq');
+    const [{ awaiting_row: before }] = await dataSource.query(`SELECT awaiting_row FROM payment_executions WHERE reference = 'CNFS-P-0000000002'`);
+    expect(before.split('\u001f')).toHaveLength(6);
+    await expect(dataSource.query(`INSERT INTO statement_matches (reference, reconciliation_id, line_no, entry_ref, booking_date) VALUES ('CNFS-P-0000000003', $1, 9, 'BQ-9', '2023-05-05')`, [RECONCILIATION]))
+      .rejects.toThrow(/duplicate key/);
   });
 });

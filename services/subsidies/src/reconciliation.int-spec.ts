@@ -47,10 +47,10 @@ describe('reconciliation of bank statements', () => {
     return text.replaceAll('{{AMOUNT_4_WRONG}}', euros(orders[3].amountCents + 100));
   }
 
-  /** Payments awaiting a statement as START_OF_RECONCILIATION reads them (five fields each, each ended by U+001F), for calling `apply` directly. */
-  const awaitingRows = (payments: { reference: string; amountCents: number; iban: string; trancheId: string; dimension: number }[]) => ({
+  /** Payments awaiting a statement as START_OF_RECONCILIATION reads them (six fields each, each ended by U+001F), for calling `apply` directly. */
+  const awaitingRows = (payments: { reference: string; amountCents: number; iban: string; trancheId: string; dimension: number; seq: number | string }[]) => ({
     carried: [],
-    recent: [{ payments: payments.map((p) => [p.reference, p.amountCents, p.iban, p.trancheId, p.dimension, ''].join('\u001f')).join(''), through: '0' }],
+    recent: [{ payments: payments.map((p) => [p.reference, p.amountCents, p.iban, p.trancheId, p.dimension, p.seq, ''].join('\u001f')).join(''), through: '0' }],
   });
   const bdtContext = () => ({ actor: { kind: 'user' as const, subject: 'bdt-test', role: 'bdt' as const }, occurredAt: new Date(), correlationId: randomUUID() });
 
@@ -207,8 +207,10 @@ describe('reconciliation of bank statements', () => {
     const convention = await validatedConvention(h, { departmentCode: '971', posts: 1, signedAt: '2021-03-01', occupiedOn: '2021-04-01' });
     const today = h.app.get(SubsidiesCore).today();
     const [order] = await paidOrders(convention.postIds, today);
-    const [execution] = await h.query(`SELECT tranche_id, dimension_id FROM payment_executions WHERE reference = $1`, [order.reference]);
-    const awaiting = awaitingRows([{ reference: order.reference, amountCents: order.amountCents, iban: order.iban, trancheId: execution.tranche_id, dimension: execution.dimension_id }]);
+    const [execution] = await h.query(`SELECT tranche_id, dimension_id, seq::text FROM payment_executions WHERE reference = $1`, [order.reference]);
+    const awaiting = awaitingRows([
+      { reference: order.reference, amountCents: order.amountCents, iban: order.iban, trancheId: execution.tranche_id, dimension: execution.dimension_id, seq: execution.seq },
+    ]);
     const line: StatementLine = {
       lineNo: 1, entryRef: `MID-${run}-1`, reference: order.reference, amountCents: order.amountCents, direction: 'DBIT', bookingDate: today,
       counterpartyIban: order.iban, counterpartyName: 'Commune', returnReason: null,
@@ -253,12 +255,15 @@ describe('reconciliation of bank statements', () => {
     const rows = (payments: string) => ({ carried: [], recent: [{ payments, through: '0' }] });
     const before = await counts();
     for (const [payments, error] of [
-      [`CNFS-P-1\u001f25000x\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f`, /amount beyond exact integer cents/],
-      [`CNFS-P-1\u001f\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f`, /amount beyond exact integer cents/],
-      [`CNFS-P-1\u001f${'9'.repeat(17)}\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f`, /amount beyond exact integer cents/],
-      [`CNFS-P-1\u001f2500000\u001fFR7630006000011234567890189\u001f${tranche}\u001f-1\u001f`, /malformed ledger dimension/],
-      [`CNFS-P-1\u001f2500000\u001fFR7630006000011234567890189\u001f${tranche}\u001f1`, /malformed list/],
-      [`CNFS-P-1\u001f2500000\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001fCNFS-P-2\u001f`, /malformed list/],
+      [`CNFS-P-1\u001f25000x\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f7\u001f`, /amount beyond exact integer cents/],
+      [`CNFS-P-1\u001f\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f7\u001f`, /amount beyond exact integer cents/],
+      [`CNFS-P-1\u001f${'9'.repeat(17)}\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f7\u001f`, /amount beyond exact integer cents/],
+      [`CNFS-P-1\u001f2500000\u001fFR7630006000011234567890189\u001f${tranche}\u001f-1\u001f7\u001f`, /malformed ledger dimension/],
+      [`CNFS-P-1\u001f2500000\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f\u001f`, /malformed execution number/],
+      [`CNFS-P-1\u001f2500000\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f${'9'.repeat(17)}\u001f`, /malformed execution number/],
+      [`CNFS-P-1\u001f2500000\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f7`, /malformed list/],
+      [`CNFS-P-1\u001f2500000\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f`, /malformed list/],
+      [`CNFS-P-1\u001f2500000\u001fFR7630006000011234567890189\u001f${tranche}\u001f1\u001f7\u001fCNFS-P-2\u001f`, /malformed list/],
     ] as const) {
       await expect(
         h.dataSource.transaction((m) => h.app.get(ReconciliationService).apply(m, randomUUID(), 'd'.repeat(64), reader, rows(payments), 'bdt-test', bdtContext())),
@@ -276,7 +281,8 @@ describe('reconciliation of bank statements', () => {
     const [{ dimension_id: dimension }] = await h.query(`SELECT dimension_id FROM payment_executions WHERE reference = $1`, [order.reference]);
     const count = 25_000;
     const payments = Array.from({ length: count }, (_, i) => ({ reference: `BIG-${run}-${i}`, amountCents: 100_000 + i, trancheId: randomUUID() }));
-    const awaiting = awaitingRows(payments.map((p) => ({ ...p, iban: order.iban, dimension })));
+    // Execution numbers no real execution has (matches have no foreign key; everything here is rolled back).
+    const awaiting = awaitingRows(payments.map((p, i) => ({ ...p, iban: order.iban, dimension, seq: 1e12 + i })));
     const lines: StatementLine[] = payments.map((p, i) => ({
       lineNo: i + 1, entryRef: `BIG-${run}-E${i}`, reference: p.reference, amountCents: p.amountCents, direction: 'DBIT', bookingDate: today,
       counterpartyIban: order.iban, counterpartyName: 'Commune', returnReason: null,
@@ -370,7 +376,10 @@ describe('reconciliation of bank statements', () => {
     const body = [header, ...orders.map((o, i) => `${id},${id}-${i + 1},${today},DBIT,${euros(o.amountCents)},EUR,${o.reference},${o.iban},Commune`), ''].join('\n');
     const response = await upload(body, 'text/csv').expect(201);
     expect(response.body.counts).toMatchObject({ MATCHED: 3, RETURNED_ORDER: 1, UNKNOWN_REFERENCE: 0, DUPLICATE_LINE: 0 });
-    const matched = await h.query(`SELECT reference FROM statement_matches WHERE reconciliation_id = $1 ORDER BY line_no`, [response.body.id]);
+    const matched = await h.query(
+      `SELECT e.reference FROM statement_matches m JOIN payment_executions e ON e.seq = m.execution_seq WHERE m.reconciliation_id = $1 ORDER BY m.line_no`,
+      [response.body.id],
+    );
     expect(matched.map((m) => m.reference)).toEqual([kept, alsoKept, last].map((o) => o.reference));
     const [window] = await h.query(`SELECT (SELECT executed_through FROM awaiting_statement_window)::text AS through, (SELECT max(seq) FROM payment_executions)::text AS last`);
     expect(window.through).toBe(window.last);
@@ -426,7 +435,7 @@ describe('reconciliation of bank statements', () => {
     expect(reported).toMatchObject({ paymentOrderId: ordered.body.id, executedOn: today, daysUnmatched: 11, departmentCode: '971' });
     const exact = await h.query(
       `SELECT o.reference FROM payment_executions e JOIN payment_orders o ON o.id = e.payment_order_id
-        WHERE e.executed_on < $1::date - 10 AND o.status = 'EXECUTED' AND NOT EXISTS (SELECT 1 FROM statement_matches m WHERE m.reference = o.reference)
+        WHERE e.executed_on < $1::date - 10 AND o.status = 'EXECUTED' AND NOT EXISTS (SELECT 1 FROM statement_matches m WHERE m.execution_seq = e.seq)
 `,
       [h.app.get(SubsidiesCore).today()],
     );

@@ -10,6 +10,7 @@ describe('COPY helpers', () => {
     dataSource = await openServiceDataSource({ url: testDatabaseUrl(), schema: uniqueName('subsidies_copy'), migrations: [MessagingTables1764000000000] });
     await dataSource.query(`CREATE TABLE t (n int PRIMARY KEY, label text NOT NULL CHECK (label <> 'bad'))`);
     await dataSource.query(`CREATE TABLE b (id uuid NOT NULL, n int NOT NULL, label text, day date NOT NULL)`);
+    await dataSource.query(`CREATE TABLE i8 (position int PRIMARY KEY, n bigint NOT NULL)`);
   }, 60_000);
   afterAll(async () => {
     await dataSource.query(`DROP SCHEMA "${dataSource.driver.schema}" CASCADE`);
@@ -49,6 +50,17 @@ describe('COPY helpers', () => {
     expect(() => new BinaryCopyWriter().date('2023-02-30')).toThrow(/calendar date/);
     expect(() => new BinaryCopyWriter().int32(2 ** 31)).toThrow(/32-bit/);
     expect(() => BinaryCopyWriter.uuid('nope')).toThrow(/uuid/);
+  });
+
+  it('copies bigints in the binary format exactly, negative and beyond 32 bits included; refuses a number that is not a safe integer', async () => {
+    const values = [0, 1, -1, 255, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 5, -(2 ** 32) - 7, 123_456_789_012, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+    const writer = new BinaryCopyWriter(16);
+    values.forEach((n, position) => writer.row(2).int32(position).int64(n));
+    expect(await dataSource.transaction((m) => copyFrom(m, 'i8 (position, n)', [writer.finish()], 'binary'))).toBe(values.length);
+    const rows = await dataSource.query(`SELECT n::text FROM i8 ORDER BY position`);
+    expect(rows.map((r: { n: string }) => r.n)).toEqual(values.map((n) => BigInt(n).toString()));
+    expect(() => new BinaryCopyWriter().int64(2 ** 53)).toThrow(/safe integer/);
+    expect(() => new BinaryCopyWriter().int64(1.5)).toThrow(/safe integer/);
   });
 
   it('rejects a failing COPY at once, whether the failure comes first or mid-stream', async () => {

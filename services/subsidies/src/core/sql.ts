@@ -181,7 +181,7 @@ export class BinaryCopyWriter {
   private readonly days = new Map<string, number>();
 
   constructor(private readonly chunkBytes = 1 << 16) {
-    this.buffer = Buffer.allocUnsafe(chunkBytes);
+    this.buffer = Buffer.allocUnsafe(Math.max(chunkBytes, BINARY_COPY_HEADER.length));
     BINARY_COPY_HEADER.copy(this.buffer, 0);
     this.length = BINARY_COPY_HEADER.length;
   }
@@ -205,6 +205,18 @@ export class BinaryCopyWriter {
   int32(value: number): this {
     if (!Number.isInteger(value) || value < -2147483648 || value > 2147483647) throw new Error(`not a 32-bit integer: ${value}`);
     return this.int32Value(value);
+  }
+
+  /** A `bigint` (int8), given as a safe integer (beyond 2^53 a number is not exact). */
+  int64(value: number): this {
+    if (!Number.isSafeInteger(value)) throw new Error(`not a safe integer: ${value}`);
+    this.reserve(12);
+    put32(this.buffer, this.length, 8);
+    // the high and low 32 bits, two's complement (Math.floor keeps the sign of a negative value in the high word)
+    put32(this.buffer, this.length + 4, Math.floor(value / 4294967296));
+    put32(this.buffer, this.length + 8, value >>> 0);
+    this.length += 12;
+    return this;
   }
 
   /** A `uuid`, given as its 16 bytes (BinaryCopyWriter.uuid). */

@@ -185,10 +185,10 @@ export class LedgerService {
         name: 'every payment matched on a statement was executed, and its settlement is posted',
         ok: true,
         problems: await q(`
-          SELECT m.reference, m.reconciliation_id FROM statement_matches m
-            LEFT JOIN payment_executions e ON e.reference = m.reference
+          SELECT m.execution_seq::text, e.reference, m.reconciliation_id FROM statement_matches m
+            LEFT JOIN payment_executions e ON e.seq = m.execution_seq
             LEFT JOIN ledger_journals j ON j.business_key = 'SETTLE:' || m.reconciliation_id
-           WHERE e.reference IS NULL OR j.id IS NULL`),
+           WHERE e.seq IS NULL OR j.id IS NULL`),
       },
       {
         // What reconciliations read instead of the history (migrations 1764000100006-7): nothing falls out of it.
@@ -198,7 +198,7 @@ export class LedgerService {
           SELECT e.reference FROM payment_executions e
            WHERE e.seq <= (SELECT executed_through FROM awaiting_statement_window)
              AND NOT EXISTS (SELECT 1 FROM awaiting_statement_carry c WHERE c.reference = e.reference)
-             AND NOT EXISTS (SELECT 1 FROM statement_matches m WHERE m.reference = e.reference)
+             AND NOT EXISTS (SELECT 1 FROM statement_matches m WHERE m.execution_seq = e.seq)
              AND NOT EXISTS (SELECT 1 FROM payment_returns r WHERE r.payment_order_id = e.payment_order_id)`),
       },
     ];

@@ -193,8 +193,8 @@ export class PaymentsService {
     const transition = domain.bankReturn(stateOf(t), !post?.occupied, today);
     if (!transition.ok) throw conflict(transition.detail, { code: transition.code });
     const [{ reconciled }] = await manager.query(
-      `SELECT EXISTS (SELECT 1 FROM statement_matches WHERE reference = $1) AS reconciled`,
-      [order.reference],
+      `SELECT EXISTS (SELECT 1 FROM statement_matches m JOIN payment_executions e ON e.seq = m.execution_seq WHERE e.payment_order_id = $1) AS reconciled`,
+      [order.id],
     );
     const dims = dimsOf(order);
     const amount = cents(order.amount_cents);

@@ -37,13 +37,14 @@ interface Payment extends PaymentForMatching {
   dimension: number;
   /** Read from awaiting_statement_carry (left awaiting by the last reconciliation). */
   carried: boolean;
-  /** Its execution's seq, for payments found apart (paymentsNamed); 0 for those read as awaiting. */
+  /** Its execution's number (payment_executions.seq): what its match is stored by (statement_matches' key). */
   seq: number;
   /** Its place in the list of payments awaiting a statement (-1 for those found apart). */
   position: number;
 }
 
-const MATCHED_ON_A_STATEMENT = `EXISTS (SELECT 1 FROM statement_matches m WHERE m.reference = o.reference)`;
+/** Whether the payment of execution `e` is matched on a statement (by the primary key of statement_matches). */
+const MATCHED_ON_A_STATEMENT = `EXISTS (SELECT 1 FROM statement_matches m WHERE m.execution_seq = e.seq)`;
 
 /**
  * Payments per row of the awaiting lists: rows of ~200 kB, not one 10 MB row (cheaper to receive and split), and
@@ -55,11 +56,12 @@ const AWAITING_PER_ROW = 2000;
 
 /**
  * The payments awaiting a statement (see migration 1764000100006), in rows of up to AWAITING_PER_ROW payments,
- * each row one text (no per-row decoding): what the matcher, the settlement and the events need of each — reference,
- * amount, IBAN, tranche, ledger dimension (envelope × département × structure number) — five fields a payment,
- * every field ended by U+001F, stored so with the execution (payment_executions.awaiting_row). Safe by
- * construction: references are the platform's own (CHECK: letters, digits, '-'), IBANs alphanumeric, amounts
- * digits, tranche ids UUIDs. Returned payments are set aside. Two lists:
+ * each row one text (no per-row decoding): what the matcher, the settlement, the events and the stored matches need
+ * of each — reference, amount, IBAN, tranche, ledger dimension (envelope × département × structure number), the
+ * execution's number — six fields a payment, every field ended by U+001F, stored so with the execution
+ * (payment_executions.awaiting_row). Safe by construction: references are the platform's own (CHECK: letters,
+ * digits, '-'), IBANs alphanumeric, amounts and numbers digits, tranche ids UUIDs. Returned payments are set aside.
+ * Two lists:
  * - those the last reconciliation left awaiting (awaiting_statement_carry), by index, a few usually;
  * - those executed since it read them (seq beyond awaiting_statement_window), a row per range of AWAITING_PER_ROW
  *   seqs, with the last seq of each row.
@@ -150,8 +152,11 @@ const RECONCILIATION_OF_STATEMENT = `SELECT id, content_sha256 FROM reconciliati
 const DIMENSIONS = `SELECT id, envelope_id, department_code, structure_id FROM ledger_dimensions WHERE id = ANY($1::int[])`;
 type DimensionRow = { id: number; envelope_id: string; department_code: string; structure_id: string };
 
-/** statement_matches columns written by COPY (binary, see MatchRows): the reconciliation, and what the bank alone says of a line that paid a payment. */
-const MATCH_COLUMNS = `statement_matches (reconciliation_id, line_no, entry_ref, booking_date, reference, counterparty_name, return_reason)`;
+/**
+ * statement_matches columns written by COPY (binary, see MatchRows): the reconciliation, what the bank alone says of
+ * a line that paid a payment, and the payment's execution (its number: the key, see migration 1764000100009).
+ */
+const MATCH_COLUMNS = `statement_matches (reconciliation_id, line_no, entry_ref, booking_date, execution_seq, counterparty_name, return_reason)`;
 
 /** statement_lines columns (every other line, in full): the bank's line in the CSV statement's order, then the finding. */
 const LINE_COLUMNS = `statement_lines (statement_ref, entry_ref, booking_date, direction, amount, currency, reference, counterparty_iban, counterparty_name, return_reason,
@@ -183,8 +188,9 @@ class MatchRows {
     this.reconciliation = BinaryCopyWriter.uuid(reconciliationId);
   }
 
-  add(l: StatementLine): void {
-    this.writer.row(7).uuidBytes(this.reconciliation).int32(l.lineNo).text(l.entryRef).date(l.bookingDate).text(l.reference).text(l.counterpartyName).text(l.returnReason);
+  /** Line `l`, which paid the payment of execution number `seq`. */
+  add(l: StatementLine, seq: number): void {
+    this.writer.row(7).uuidBytes(this.reconciliation).int32(l.lineNo).text(l.entryRef).date(l.bookingDate).int64(seq).text(l.counterpartyName).text(l.returnReason);
   }
 
   /** The rows added since the last call (the format's header first). */
@@ -240,6 +246,8 @@ class AwaitingPayments {
   private bounds = new Int32Array(5 * 1024);
   private amounts = new Float64Array(1024);
   private dimensions = new Float64Array(1024);
+  /** Per payment: its execution's number. */
+  private seqs = new Float64Array(1024);
   /** Per payment: its index in STATES. */
   private states = new Uint8Array(1024);
   /** Per payment: 1 when read from awaiting_statement_carry. */
@@ -269,19 +277,22 @@ class AwaitingPayments {
     const dimensionsSeen = new Set<number>(this.dimensionIds);
     for (const { payments: row } of rows) {
       const rowIndex = this.rows.push(row) - 1;
-      // Read in place, field by field (five per payment, each ended by U+001F): amounts and dimensions as
-      // numbers (refused unless all digits), the rest left where it is written.
+      // Read in place, field by field (six per payment, each ended by U+001F): amounts, dimensions and execution
+      // numbers as numbers (refused unless all digits), the rest left where it is written.
       for (let at = 0; at < row.length; ) {
         const a = row.indexOf('\u001f', at);
         const b = row.indexOf('\u001f', a + 1);
         const c = row.indexOf('\u001f', b + 1);
         const d = row.indexOf('\u001f', c + 1);
         const e = row.indexOf('\u001f', d + 1);
-        if (a < 0 || b < 0 || c < 0 || d < 0 || e < 0) throw new Error('malformed list of payments awaiting a statement');
+        const f = row.indexOf('\u001f', e + 1);
+        if (a < 0 || b < 0 || c < 0 || d < 0 || e < 0 || f < 0) throw new Error('malformed list of payments awaiting a statement');
         const amountCents = digitsIn(row, a + 1, b);
         if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${row.slice(at, a)}: amount beyond exact integer cents`);
         const dimension = digitsIn(row, d + 1, e);
         if (!Number.isSafeInteger(dimension)) throw new Error(`payment ${row.slice(at, a)}: malformed ledger dimension`);
+        const seq = digitsIn(row, e + 1, f);
+        if (!Number.isSafeInteger(seq)) throw new Error(`payment ${row.slice(at, a)}: malformed execution number`);
         if (!dimensionsSeen.has(dimension)) {
           dimensionsSeen.add(dimension);
           this.dimensionIds.push(dimension);
@@ -297,8 +308,9 @@ class AwaitingPayments {
         this.rowOf[p] = rowIndex;
         this.amounts[p] = amountCents;
         this.dimensions[p] = dimension;
+        this.seqs[p] = seq;
         this.carriedFlags[p] = carried ? 1 : 0;
-        at = e + 1;
+        at = f + 1;
       }
     }
   }
@@ -309,6 +321,7 @@ class AwaitingPayments {
     this.bounds = twiceAsLong(this.bounds);
     this.amounts = twiceAsLong(this.amounts);
     this.dimensions = twiceAsLong(this.dimensions);
+    this.seqs = twiceAsLong(this.seqs);
     this.states = twiceAsLong(this.states);
     this.carriedFlags = twiceAsLong(this.carriedFlags);
   }
@@ -349,6 +362,9 @@ class AwaitingPayments {
   }
   dimensionAt(position: number): number {
     return this.dimensions[position];
+  }
+  seqAt(position: number): number {
+    return this.seqs[position];
   }
   stateAt(position: number): Payment['state'] {
     return STATES[this.states[position]];
@@ -399,7 +415,7 @@ class AwaitingPayment implements Payment {
     return this.list.carriedAt(this.position);
   }
   get seq(): number {
-    return 0;
+    return this.list.seqAt(this.position);
   }
 }
 
@@ -720,7 +736,7 @@ export class ReconciliationService {
           continue;
         }
         matched.add(c.payment!);
-        rows.add(c.line);
+        rows.add(c.line, c.payment!.seq);
       }
       if (matched.count > before) {
         await copyFrom(manager, MATCH_COLUMNS, [rows.finish()], 'binary');
@@ -835,7 +851,7 @@ export class ReconciliationService {
             continue;
           }
           matched.add(c.payment!);
-          rows.add(c.line);
+          rows.add(c.line, c.payment!.seq);
         }
         from = to;
         const chunk = rows.take();
