@@ -22,6 +22,21 @@ function assertTransaction(manager: EntityManager): void {
   if (!manager.queryRunner?.isTransactionActive) throw new Error('Outbox.add must be called inside a database transaction');
 }
 
+/** The outbox's columns as a COPY writes them: the fields of OutboxRow, in this order. */
+export const OUTBOX_COPY_TARGET = 'outbox (message_id, topic, message_key, event_type, envelope, headers)';
+
+/** One outbox row: its envelope checked and serialised (see Outbox.rowOf). */
+export interface OutboxRow {
+  messageId: string;
+  topic: string;
+  key: string;
+  type: string;
+  /** The exact JSON published. */
+  envelope: string;
+  /** JSON of the Kafka headers (a jsonb column). */
+  headers: string;
+}
+
 /** Outbox rows ready to be written: the envelopes checked and serialised (see Outbox.prepare). */
 export interface PreparedOutboxRows {
   readonly count: number;
@@ -41,16 +56,35 @@ export class Outbox {
    * (a reconciliation's) does it while its previous statement runs.
    */
   prepare(messages: OutboxMessage[]): PreparedOutboxRows {
-    // The last gate before the wire: an envelope built by hand (not through its definition) without
-    // a valid actor, id or date never reaches the outbox.
-    for (const { envelope } of messages) parseEnvelope(envelope);
     const params: unknown[] = [];
-    const rows = messages.map(({ topic, envelope }) => {
-      params.push(envelope.messageId, topic, envelope.aggregateId, envelope.type, JSON.stringify(envelope), JSON.stringify(headersFor(envelope)));
+    const rows = messages.map((message) => {
+      const row = this.rowOf(message);
+      params.push(row.messageId, row.topic, row.key, row.type, row.envelope, row.headers);
       const n = params.length;
       return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
     });
-    return { count: messages.length, sql: `INSERT INTO outbox (message_id, topic, message_key, event_type, envelope, headers) VALUES ${rows.join(', ')}`, params };
+    return { count: messages.length, sql: `INSERT INTO ${OUTBOX_COPY_TARGET} VALUES ${rows.join(', ')}`, params };
+  }
+
+  /**
+   * One message as its outbox row, checked and serialised: for a caller that streams many large events to
+   * `COPY OUTBOX_COPY_TARGET` (a reconciliation's, ~4.7 MB: PostgreSQL stores each while the next is built, and
+   * COPY spares both sides a 4.7 MB bind message). The caller then calls `markWritten` in the same transaction.
+   */
+  rowOf({ topic, envelope }: OutboxMessage): OutboxRow {
+    // The last gate before the wire: an envelope built by hand (not through its definition) without
+    // a valid actor, id or date never reaches the outbox.
+    parseEnvelope(envelope);
+    return {
+      messageId: envelope.messageId, topic, key: envelope.aggregateId, type: envelope.type, envelope: JSON.stringify(envelope),
+      headers: JSON.stringify(headersFor(envelope)),
+    };
+  }
+
+  /** Records that this transaction wrote outbox rows (by `write`, or by COPY: see rowOf): this process's relay looks as soon as it commits (see OutboxRelay). */
+  markWritten(manager: EntityManager): void {
+    assertTransaction(manager);
+    manager.queryRunner!.data[OUTBOX_WRITTEN] = true;
   }
 
   /** Writes prepared rows in the caller's transaction. */
@@ -58,8 +92,7 @@ export class Outbox {
     if (prepared.count === 0) return;
     assertTransaction(manager);
     await manager.query(prepared.sql, prepared.params);
-    // tells this process's relay to look as soon as the transaction commits (see OutboxRelay)
-    manager.queryRunner!.data[OUTBOX_WRITTEN] = true;
+    this.markWritten(manager);
   }
 
   /** Messages not yet acknowledged by the broker (0 means drained). */

@@ -11,6 +11,7 @@ describe('COPY helpers', () => {
     await dataSource.query(`CREATE TABLE t (n int PRIMARY KEY, label text NOT NULL CHECK (label <> 'bad'))`);
     await dataSource.query(`CREATE TABLE b (id uuid NOT NULL, n int NOT NULL, label text, day date NOT NULL)`);
     await dataSource.query(`CREATE TABLE i8 (position int PRIMARY KEY, n bigint NOT NULL)`);
+    await dataSource.query(`CREATE TABLE j (position int PRIMARY KEY, doc jsonb NOT NULL, label text NOT NULL)`);
   }, 60_000);
   afterAll(async () => {
     await dataSource.query(`DROP SCHEMA "${dataSource.driver.schema}" CASCADE`);
@@ -61,6 +62,16 @@ describe('COPY helpers', () => {
     expect(rows.map((r: { n: string }) => r.n)).toEqual(values.map((n) => BigInt(n).toString()));
     expect(() => new BinaryCopyWriter().int64(2 ** 53)).toThrow(/safe integer/);
     expect(() => new BinaryCopyWriter().int64(1.5)).toThrow(/safe integer/);
+  });
+
+  it('copies jsonb and long text in the binary format exactly (ASCII and not, short and long)', async () => {
+    const docs = [{}, { a: 'é', b: [1, 2.5, null], c: { d: 'quote " and \\ backslash' } }, { ids: Array.from({ length: 2000 }, (_, i) => `id-${i}`) }, { emoji: '🏛'.repeat(40) }];
+    const labels = ['short', 'x'.repeat(65), `${'y'.repeat(100)}é`, 'Commune d’Évry'];
+    const writer = new BinaryCopyWriter(16);
+    docs.forEach((doc, position) => writer.row(3).int32(position).jsonb(JSON.stringify(doc)).text(labels[position]));
+    expect(await dataSource.transaction((m) => copyFrom(m, 'j (position, doc, label)', [writer.finish()], 'binary'))).toBe(docs.length);
+    const rows = await dataSource.query(`SELECT doc, label FROM j ORDER BY position`);
+    expect(rows).toEqual(docs.map((doc, position) => ({ doc, label: labels[position] })));
   });
 
   it('rejects a failing COPY at once, whether the failure comes first or mid-stream', async () => {

@@ -248,23 +248,38 @@ export class BinaryCopyWriter {
       this.length += 4;
       return this;
     }
-    // At most 3 bytes per UTF-16 unit. ASCII is copied byte by byte (cheaper than a call into the encoder for
-    // short values); anything else is encoded whole by Buffer.write.
     this.reserve(4 + 3 * value.length);
-    const buffer = this.buffer;
     const start = this.length + 4;
+    const end = this.utf8(value, start);
+    put32(this.buffer, this.length, end - start);
+    this.length = end;
+    return this;
+  }
+
+  /** A `jsonb`, given as JSON text (its binary form: version 1, then the text). */
+  jsonb(json: string): this {
+    this.reserve(5 + 3 * json.length);
+    this.buffer[this.length + 4] = 1;
+    const start = this.length + 4;
+    const end = this.utf8(json, start + 1);
+    put32(this.buffer, this.length, end - start);
+    this.length = end;
+    return this;
+  }
+
+  /** Writes `value` in UTF-8 at `start` (room for 3 bytes per UTF-16 unit reserved); returns where it ends. */
+  private utf8(value: string, start: number): number {
+    const buffer = this.buffer;
+    // Short ASCII values are copied byte by byte (cheaper than a call into the encoder); long ones, or any
+    // with a non-ASCII character, are encoded whole by Buffer.write.
+    if (value.length > 64) return start + buffer.write(value, start, 'utf8');
     let end = start;
     for (let i = 0; i < value.length; i++) {
       const c = value.charCodeAt(i);
-      if (c >= 0x80) {
-        end = start + buffer.write(value, start, 'utf8');
-        break;
-      }
+      if (c >= 0x80) return start + buffer.write(value, start, 'utf8');
       buffer[end++] = c;
     }
-    put32(buffer, this.length, end - start);
-    this.length = end;
-    return this;
+    return end;
   }
 
   /** The bytes written since the last call (the format's header first), to send as one chunk. */
