@@ -22,8 +22,8 @@ function assertTransaction(manager: EntityManager): void {
   if (!manager.queryRunner?.isTransactionActive) throw new Error('Outbox.add must be called inside a database transaction');
 }
 
-/** The outbox's columns as a COPY writes them: the fields of OutboxRow, in this order. */
-export const OUTBOX_COPY_TARGET = 'outbox (message_id, topic, message_key, event_type, envelope, headers)';
+/** The outbox and the columns its writers fill: the fields of OutboxRow, in this order (for an INSERT or a COPY). */
+export const OUTBOX_COLUMNS = 'outbox (message_id, topic, message_key, event_type, envelope, headers)';
 
 /** One outbox row: its envelope checked and serialised (see Outbox.rowOf). */
 export interface OutboxRow {
@@ -63,12 +63,12 @@ export class Outbox {
       const n = params.length;
       return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
     });
-    return { count: messages.length, sql: `INSERT INTO ${OUTBOX_COPY_TARGET} VALUES ${rows.join(', ')}`, params };
+    return { count: messages.length, sql: `INSERT INTO ${OUTBOX_COLUMNS} VALUES ${rows.join(', ')}`, params };
   }
 
   /**
    * One message as its outbox row, checked and serialised: for a caller that streams many large events to
-   * `COPY OUTBOX_COPY_TARGET` (a reconciliation's, ~4.7 MB: PostgreSQL stores each while the next is built, and
+   * `COPY OUTBOX_COLUMNS` (a reconciliation's, ~4.7 MB: PostgreSQL stores each while the next is built, and
    * COPY spares both sides a 4.7 MB bind message). The caller then calls `markWritten` in the same transaction.
    */
   rowOf({ topic, envelope }: OutboxMessage): OutboxRow {

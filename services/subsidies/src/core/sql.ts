@@ -262,20 +262,21 @@ export class BinaryCopyWriter {
       this.length += 4;
       return this;
     }
-    this.reserve(4 + 3 * value.length);
-    const start = this.length + 4;
-    const end = this.utf8(value, start);
-    put32(this.buffer, this.length, end - start);
-    this.length = end;
-    return this;
+    return this.utf8Field(value, false);
   }
 
   /** A `jsonb`, given as JSON text (its binary form: version 1, then the text). */
   jsonb(json: string): this {
-    this.reserve(5 + 3 * json.length);
-    this.buffer[this.length + 4] = 1;
+    return this.utf8Field(json, true);
+  }
+
+  /** A field of `value` in UTF-8 (after jsonb's version byte when `jsonb`), prefixed by its length. */
+  private utf8Field(value: string, jsonb: boolean): this {
+    this.reserve(5 + 3 * value.length);
     const start = this.length + 4;
-    const end = this.utf8(json, start + 1);
+    let at = start;
+    if (jsonb) this.buffer[at++] = 1;
+    const end = this.utf8(value, at);
     put32(this.buffer, this.length, end - start);
     this.length = end;
     return this;

@@ -19,8 +19,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * No foreign key, as before: the matches are written only for payments read from payment_executions under the
  * reconciliation lock, and a per-row foreign-key check would cost the COPY as much as the key saves.
  */
-const AWAITING_ROW_WITH_SEQ = `reference || chr(31) || amount_cents::text || chr(31) || beneficiary_iban || chr(31) || tranche_id::text || chr(31) || dimension_id::text || chr(31) || seq::text || chr(31)`;
+/** payment_executions.awaiting_row as migration 1764000100005 defined it, then with the execution's number after it. */
 const AWAITING_ROW_WITHOUT_SEQ = `reference || chr(31) || amount_cents::text || chr(31) || beneficiary_iban || chr(31) || tranche_id::text || chr(31) || dimension_id::text || chr(31)`;
+const AWAITING_ROW_WITH_SEQ = `${AWAITING_ROW_WITHOUT_SEQ} || seq::text || chr(31)`;
 
 /** The views over the matches, joined to their payment by `matchedPayment` (an ON clause between m and e). */
 async function views(q: QueryRunner, matchedPayment: string, reference: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@cnfs/auth';
 import { EventContext, TrancheReconciledV1 } from '@cnfs/contracts';
-import { Outbox, OUTBOX_COPY_TARGET, type OutboxMessage } from '@cnfs/messaging';
+import { OUTBOX_COLUMNS, type OutboxMessage } from '@cnfs/messaging';
 import { Cents } from '@cnfs/money';
 import { badRequest, conflict, CsvColumn, notFound, Page, pageWindow } from '@cnfs/service-kit';
 import {
@@ -201,30 +201,6 @@ class MatchRows {
   }
 
   /** The last rows and the format's trailer. */
-  finish(): Buffer {
-    return this.writer.finish();
-  }
-}
-
-/**
- * Events as outbox rows (OUTBOX_COPY_TARGET) in PostgreSQL's binary COPY format: a reconciliation's ~100
- * TrancheReconciled batches, ~4.7 MB, go to PostgreSQL as they are built instead of in one 4.7 MB INSERT built
- * after the last (its bind message alone took each side tens of milliseconds).
- */
-class OutboxRows {
-  private readonly writer = new BinaryCopyWriter(EVENTS_PER_CHUNK * 50_000);
-
-  constructor(private readonly outbox: Outbox) {}
-
-  add(message: OutboxMessage): void {
-    const r = this.outbox.rowOf(message);
-    this.writer.row(6).uuidBytes(BinaryCopyWriter.uuid(r.messageId)).text(r.topic).text(r.key).text(r.type).text(r.envelope).jsonb(r.headers);
-  }
-
-  take(): Buffer {
-    return this.writer.take();
-  }
-
   finish(): Buffer {
     return this.writer.finish();
   }
@@ -834,14 +810,19 @@ export class ReconciliationService {
 
   /**
    * Writes the events (`events`, then those `buildNext` adds, one at a time, until it returns false) to the outbox,
-   * by a COPY that PostgreSQL runs as soon as it is done with what it was given before on this connection.
+   * by a COPY (OUTBOX_COLUMNS, binary) that PostgreSQL runs as soon as it is done with what it was given before on
+   * this connection: a reconciliation's ~100 TrancheReconciled batches, ~4.7 MB, go to PostgreSQL as they are built
+   * instead of in one 4.7 MB INSERT built after the last (its bind message alone took each side tens of milliseconds).
    */
   private async writeEvents(manager: EntityManager, events: OutboxMessage[], buildNext: () => boolean): Promise<void> {
-    const copy = await openCopy(manager, OUTBOX_COPY_TARGET, 'binary');
-    const rows = new OutboxRows(this.core.outbox);
+    const copy = await openCopy(manager, OUTBOX_COLUMNS, 'binary');
+    const rows = new BinaryCopyWriter(EVENTS_PER_CHUNK * 50_000);
     let written = 0;
     const addBuilt = () => {
-      for (; written < events.length; written++) rows.add(events[written]);
+      for (; written < events.length; written++) {
+        const r = this.core.outbox.rowOf(events[written]);
+        rows.row(6).uuidBytes(BinaryCopyWriter.uuid(r.messageId)).text(r.topic).text(r.key).text(r.type).text(r.envelope).jsonb(r.headers);
+      }
     };
     try {
       addBuilt();
